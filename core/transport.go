@@ -1,0 +1,107 @@
+package core
+
+import (
+	"context"
+	"crypto/tls"
+	"net"
+)
+
+// Transport is a reliable, ordered, message-based channel that carries WAMP
+// messages between two peers (Autobahn's ITransport). It is safe for
+// concurrent use: any goroutine may Send while the transport's reader delivers
+// incoming messages to its [TransportHandler].
+type Transport interface {
+	// Send queues msg for sending. It returns when the message is queued (or
+	// written), not when the peer received it; ctx bounds the wait for room in
+	// the send queue. Sending on a closed transport returns an error wrapping
+	// [ErrTransportLost].
+	Send(ctx context.Context, msg Message) error
+	// Close closes the transport cleanly (WebSocket close handshake with code
+	// 1000, or the end of a RawSocket stream) and waits, bounded by ctx, for the
+	// peer to finish.
+	Close(ctx context.Context) error
+	// Abort drops the underlying connection at once.
+	Abort() error
+	// Details describes the connection; it does not change after OnOpen.
+	Details() TransportDetails
+}
+
+// TransportHandler is what runs over a transport: a client session, or a
+// session inside a router (Autobahn's ITransportHandler). A transport calls
+// its methods from a single goroutine, in order: OnOpen once, then OnMessage
+// for every message received, then OnClose once.
+type TransportHandler interface {
+	// OnOpen is called when the transport is established and ready to Send.
+	OnOpen(t Transport)
+	// OnMessage is called for every message received, in order.
+	OnMessage(msg Message)
+	// OnClose is called once when the transport is gone. err is nil after a
+	// clean close; otherwise it describes why the transport was lost.
+	OnClose(err error)
+}
+
+// Framing names how WAMP messages are carried.
+type Framing string
+
+// The framings of the transports of this project.
+const (
+	FramingWebSocket Framing = "websocket"
+	FramingRawSocket Framing = "rawsocket"
+	FramingLongPoll  Framing = "longpoll"
+)
+
+// ChannelBinding names a TLS channel binding type used by WAMP-cryptosign.
+type ChannelBinding string
+
+// Channel binding types.
+const (
+	ChannelBindingTLSUnique   ChannelBinding = "tls-unique"
+	ChannelBindingTLSExporter ChannelBinding = "tls-exporter"
+)
+
+// TransportDetails describes an established transport (Autobahn's
+// TransportDetails).
+type TransportDetails struct {
+	// Framing is how messages are carried: websocket, rawsocket, longpoll.
+	Framing Framing
+	// Serializer encodes the messages of this transport.
+	Serializer Serializer
+	// IsServer is true on the side that accepted the connection.
+	IsServer bool
+	// LocalAddr and PeerAddr are the socket addresses (PeerAddr honours
+	// X-Forwarded-For where the server is configured to trust it).
+	LocalAddr, PeerAddr net.Addr
+	// Peer is Autobahn's peer string: "tcp4:127.0.0.1:52314", "unix:/path".
+	Peer string
+	// TLS is the TLS connection state, nil for plain connections.
+	TLS *tls.ConnectionState
+	// HTTPHeaders holds the WebSocket opening handshake's headers (request on
+	// the server side, response on the client side), if any.
+	HTTPHeaders map[string][]string
+	// Extra carries transport-specific details (e.g. the WebSocket
+	// subprotocol, RawSocket max message length).
+	Extra map[string]any
+}
+
+// ChannelID returns the TLS channel binding value of the given type, or nil
+// when the transport is not TLS or the binding is unavailable (tls-unique
+// needs TLS 1.2 or earlier).
+func (d TransportDetails) ChannelID(kind ChannelBinding) []byte {
+	if d.TLS == nil {
+		return nil
+	}
+	switch kind {
+	case ChannelBindingTLSUnique:
+		if len(d.TLS.TLSUnique) == 0 {
+			return nil
+		}
+		return d.TLS.TLSUnique
+	case ChannelBindingTLSExporter:
+		b, err := d.TLS.ExportKeyingMaterial("EXPORTER-Channel-Binding", nil, 32)
+		if err != nil {
+			return nil
+		}
+		return b
+	}
+	return nil
+}
