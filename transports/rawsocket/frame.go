@@ -1,0 +1,164 @@
+package rawsocket
+
+import (
+	"errors"
+	"fmt"
+	"io"
+)
+
+// Frame types: the low 3 bits of the first header byte.
+const (
+	frameMessage byte = 0
+	framePing    byte = 1
+	framePong    byte = 2
+)
+
+const (
+	headerLen = 4
+	// bitLength25 is the spec's 25th length bit ("X" in RRRR XTTT), set only
+	// for a payload of exactly 16 MiB with the other length bits clear.
+	bitLength25 = 0x08
+	// reservedBits are the high 4 bits of the first header byte.
+	reservedBits = 0xF0
+	// maxSendSize is the largest payload this package sends: 16 MiB would
+	// need bitLength25, which Autobahn|Python does not read.
+	maxSendSize = MaxMessageSize - 1
+	// initialPayloadBuf is the most allocated for a payload before its bytes
+	// arrive.
+	initialPayloadBuf = 64 << 10
+	// readBufSize is the size of a connection's read buffer: a header and a
+	// small message.
+	readBufSize = 128
+)
+
+// Errors wrapped by the errors of this package, for errors.Is.
+var (
+	// ErrProtocolViolation is wrapped by every error about a peer breaking
+	// the RawSocket protocol (bad frame header, oversized frame, undecodable
+	// message).
+	ErrProtocolViolation = errors.New("rawsocket protocol violation")
+	// ErrMessageTooLarge is wrapped when a message exceeds the maximum
+	// length announced by its receiver, in either direction.
+	ErrMessageTooLarge = errors.New("message too large")
+)
+
+func frameTypeName(t byte) string {
+	switch t {
+	case frameMessage:
+		return "message"
+	case framePing:
+		return "PING"
+	case framePong:
+		return "PONG"
+	}
+	return fmt.Sprintf("type %d", t)
+}
+
+// putHeader writes the header of a frame of type t with an n-byte payload,
+// 0 <= n <= MaxMessageSize.
+func putHeader(h []byte, t byte, n int) {
+	_ = h[3]
+	if n == MaxMessageSize {
+		h[0], h[1], h[2], h[3] = t|bitLength25, 0, 0, 0
+		return
+	}
+	h[0], h[1], h[2], h[3] = t, byte(n>>16), byte(n>>8), byte(n)
+}
+
+// parseHeader decodes a frame header and checks it against max, the
+// receiver's announced limit.
+func parseHeader(h [4]byte, max int) (t byte, n int, err error) {
+	if h[0]&reservedBits != 0 {
+		return 0, 0, fmt.Errorf("%w: frame header 0x%02X%02X%02X%02X uses reserved bits", ErrProtocolViolation, h[0], h[1], h[2], h[3])
+	}
+	t = h[0] & 0x07
+	if t > framePong {
+		return 0, 0, fmt.Errorf("%w: unknown frame type %d", ErrProtocolViolation, t)
+	}
+	n = int(h[1])<<16 | int(h[2])<<8 | int(h[3])
+	if h[0]&bitLength25 != 0 {
+		if n != 0 {
+			return 0, 0, fmt.Errorf("%w: frame header sets the 25th length bit with a non-zero length 0x%06X", ErrProtocolViolation, n)
+		}
+		n = MaxMessageSize
+	}
+	if n > max {
+		return 0, 0, fmt.Errorf("%w: %w: %s frame of %d bytes exceeds the announced maximum of %d bytes", ErrProtocolViolation, ErrMessageTooLarge, frameTypeName(t), n, max)
+	}
+	return t, n, nil
+}
+
+// frameReader reads frames from a stream with a small buffer of its own (a
+// whole small frame, the common case in WAMP, then takes one read call);
+// every payload gets its own allocation, which becomes the caller's.
+type frameReader struct {
+	r          io.Reader
+	max        int
+	start, end int // the unread bytes are buf[start:end]
+	buf        [readBufSize]byte
+}
+
+// next reads one frame. The payload is freshly allocated and owned by the
+// caller. At a frame boundary, the end of the stream returns io.EOF; inside a
+// frame, io.ErrUnexpectedEOF.
+func (fr *frameReader) next() (t byte, payload []byte, err error) {
+	if fr.end-fr.start < headerLen {
+		if fr.start > 0 {
+			fr.end = copy(fr.buf[:], fr.buf[fr.start:fr.end])
+			fr.start = 0
+		}
+		// The idle reader blocks here: the loop is inline rather than in a
+		// helper (or io.ReadAtLeast) to keep the idle reader's stack
+		// shallow, since that stack is most of what an idle connection
+		// costs.
+		for fr.end < headerLen {
+			n, err := fr.r.Read(fr.buf[fr.end:])
+			fr.end += n
+			if err != nil && fr.end < headerLen {
+				if err == io.EOF && fr.end > 0 {
+					err = io.ErrUnexpectedEOF
+				}
+				return 0, nil, err
+			}
+		}
+	}
+	t, n, err := parseHeader([headerLen]byte(fr.buf[fr.start:fr.start+headerLen]), fr.max)
+	if err != nil {
+		return 0, nil, err
+	}
+	fr.start += headerLen
+	if n == 0 {
+		return t, nil, nil
+	}
+	payload, err = fr.payload(n)
+	return t, payload, err
+}
+
+// payload returns the next n bytes: those already buffered, then the rest
+// read straight into the payload. Memory is committed as the payload
+// arrives, so that a peer cannot make us allocate its announced length up
+// front.
+func (fr *frameReader) payload(n int) ([]byte, error) {
+	buf := make([]byte, 0, min(n, initialPayloadBuf))
+	buf = append(buf, fr.buf[fr.start:min(fr.end, fr.start+n)]...)
+	fr.start += len(buf)
+	if fr.start == fr.end {
+		fr.start, fr.end = 0, 0
+	}
+	for len(buf) < n {
+		if len(buf) == cap(buf) {
+			grown := make([]byte, len(buf), min(2*cap(buf), n))
+			copy(grown, buf)
+			buf = grown
+		}
+		m, err := fr.r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+m]
+		if err != nil && len(buf) < n {
+			if err == io.EOF {
+				err = io.ErrUnexpectedEOF
+			}
+			return nil, err
+		}
+	}
+	return buf, nil
+}

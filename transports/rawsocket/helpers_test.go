@@ -1,0 +1,357 @@
+package rawsocket
+
+import (
+	"bytes"
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"errors"
+	"fmt"
+	"math/big"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/autobahn-go/autobahn/core"
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if code == 0 {
+		// Goroutine leak check: every connection's reader, every flusher and
+		// every test helper goroutine must be gone once the tests have
+		// closed everything.
+		var leaked []string
+		for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+			leaked = leakedGoroutines()
+			if len(leaked) == 0 || time.Now().After(deadline) {
+				break
+			}
+		}
+		if len(leaked) > 0 {
+			fmt.Fprintf(os.Stderr, "goroutine leak: %d goroutines of this package still running:\n%s\n", len(leaked), strings.Join(leaked, "\n\n"))
+			code = 1
+		}
+	}
+	os.Exit(code)
+}
+
+// leakedGoroutines returns the stacks of goroutines running code of this
+// package, other than the one running TestMain.
+func leakedGoroutines() []string {
+	buf := make([]byte, 1<<20)
+	buf = buf[:runtime.Stack(buf, true)]
+	var out []string
+	for _, g := range strings.Split(string(buf), "\n\n") {
+		if strings.Contains(g, "transports/rawsocket.") && !strings.Contains(g, "rawsocket.TestMain") {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+// testMsg is a stand-in WAMP message for the fake serializer: its bytes are
+// its serialization.
+type testMsg struct{ data []byte }
+
+func (m *testMsg) Type() core.MessageType { return core.TypeEvent }
+func (m *testMsg) List() ([]any, error)   { return []any{int64(core.TypeEvent), m.data}, nil }
+
+// fakeSerializer passes testMsg bytes through unchanged. Serializing a
+// message that says "FAIL" fails; unserializing bytes that start with "bad"
+// fails, like a serializer given garbage.
+type fakeSerializer struct {
+	name    string
+	id      byte
+	batched bool
+}
+
+func (s *fakeSerializer) Name() string        { return s.name }
+func (s *fakeSerializer) Subprotocol() string { return "wamp.2." + s.name }
+func (s *fakeSerializer) RawSocketID() byte   { return s.id }
+func (s *fakeSerializer) Binary() bool        { return true }
+func (s *fakeSerializer) Batched() bool       { return s.batched }
+
+func (s *fakeSerializer) Serialize(msg core.Message) ([]byte, error) {
+	m, ok := msg.(*testMsg)
+	if !ok {
+		return nil, fmt.Errorf("fake serializer: cannot serialize %T", msg)
+	}
+	if string(m.data) == "FAIL" {
+		return nil, errors.New("fake serializer: refusing FAIL")
+	}
+	return bytes.Clone(m.data), nil
+}
+
+func (s *fakeSerializer) Unserialize(data []byte) ([]core.Message, error) {
+	if bytes.HasPrefix(data, []byte("bad")) {
+		return nil, errors.New("fake serializer: garbage")
+	}
+	return []core.Message{&testMsg{data: data}}, nil
+}
+
+var (
+	fakeJSON    = &fakeSerializer{name: "fjson", id: 1}
+	fakeMsgpack = &fakeSerializer{name: "fmsgpack", id: 2}
+	fakeCBOR    = &fakeSerializer{name: "fcbor", id: 3}
+	fakeUBJSON  = &fakeSerializer{name: "fubjson", id: 4}
+	fakeAll     = []core.Serializer{fakeCBOR, fakeMsgpack, fakeUBJSON, fakeJSON}
+)
+
+// recorder is a TransportHandler that records what happens and can echo.
+type recorder struct {
+	echo   bool
+	opened chan core.Transport
+	msgs   chan core.Message
+	closed chan error
+	onMsg  func(t core.Transport, m core.Message)
+
+	mu sync.Mutex
+	t  core.Transport
+}
+
+func newRecorder(echo bool) *recorder {
+	return &recorder{
+		echo:   echo,
+		opened: make(chan core.Transport, 1),
+		msgs:   make(chan core.Message, 4096),
+		closed: make(chan error, 1),
+	}
+}
+
+func (r *recorder) OnOpen(t core.Transport) {
+	r.mu.Lock()
+	r.t = t
+	r.mu.Unlock()
+	r.opened <- t
+}
+
+func (r *recorder) OnMessage(m core.Message) {
+	r.mu.Lock()
+	t := r.t
+	r.mu.Unlock()
+	if r.onMsg != nil {
+		r.onMsg(t, m)
+	}
+	if r.echo {
+		if err := t.Send(context.Background(), m); err != nil {
+			panic(fmt.Sprintf("echo: %v", err))
+		}
+		return
+	}
+	r.msgs <- m
+}
+
+func (r *recorder) OnClose(err error) { r.closed <- err }
+
+func (r *recorder) waitOpen(t testing.TB) core.Transport {
+	t.Helper()
+	select {
+	case tr := <-r.opened:
+		return tr
+	case <-time.After(5 * time.Second):
+		t.Fatal("timeout waiting for OnOpen")
+		return nil
+	}
+}
+
+func (r *recorder) waitMsg(t testing.TB) []byte {
+	t.Helper()
+	select {
+	case m := <-r.msgs:
+		tm, ok := m.(*testMsg)
+		if !ok {
+			t.Fatalf("got message %T, want *testMsg", m)
+		}
+		return tm.data
+	case <-time.After(5 * time.Second):
+		t.Fatal("timeout waiting for a message")
+		return nil
+	}
+}
+
+func (r *recorder) waitClose(t testing.TB) error {
+	t.Helper()
+	select {
+	case err := <-r.closed:
+		return err
+	case <-time.After(5 * time.Second):
+		t.Fatal("timeout waiting for OnClose")
+		return nil
+	}
+}
+
+// server runs a listener whose connections get recorders; handlers receives
+// them in accept order.
+type testServer struct {
+	l        *Listener
+	url      string
+	handlers chan *recorder
+}
+
+func startServer(t testing.TB, rawURL string, cfg core.TransportConfig, echo bool) *testServer {
+	t.Helper()
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := &testServer{handlers: make(chan *recorder, 4096)}
+	l, err := (&Factory{}).Listen(context.Background(), u, cfg, func(tr core.Transport) core.TransportHandler {
+		r := newRecorder(echo)
+		ts.handlers <- r
+		return r
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts.l = l.(*Listener)
+	t.Cleanup(func() { ts.l.Close() })
+	switch a := l.Addr().(type) {
+	case *net.UnixAddr:
+		ts.url = "rs://unix:" + a.Name
+		if u.Scheme == "rss" {
+			ts.url = "rss://unix:" + a.Name
+		}
+	default:
+		ts.url = u.Scheme + "://" + a.String()
+	}
+	return ts
+}
+
+func (ts *testServer) next(t testing.TB) *recorder {
+	t.Helper()
+	select {
+	case r := <-ts.handlers:
+		return r
+	case <-time.After(5 * time.Second):
+		t.Fatal("timeout waiting for a server connection")
+		return nil
+	}
+}
+
+func dial(t testing.TB, rawURL string, cfg core.TransportConfig, h core.TransportHandler) (*Transport, error) {
+	t.Helper()
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	tr, err := (&Factory{}).Dial(ctx, u, cfg, h)
+	if err != nil {
+		return nil, err
+	}
+	rt := tr.(*Transport)
+	t.Cleanup(func() { rt.Abort(); <-rt.Done() })
+	return rt, nil
+}
+
+// tlsConfigs returns a server and a client TLS configuration around a fresh
+// self-signed certificate for "localhost" and 127.0.0.1.
+func tlsConfigs(t testing.TB) (server, client *tls.Config) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber:          big.NewInt(1),
+		Subject:               pkix.Name{CommonName: "localhost"},
+		NotBefore:             time.Now().Add(-time.Hour),
+		NotAfter:              time.Now().Add(time.Hour),
+		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		BasicConstraintsValid: true,
+		IsCA:                  true,
+		DNSNames:              []string{"localhost"},
+		IPAddresses:           []net.IP{net.ParseIP("127.0.0.1")},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(cert)
+	server = &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key, Leaf: cert}}}
+	client = &tls.Config{RootCAs: pool}
+	return server, client
+}
+
+// socketPath returns a Unix socket path short enough for sun_path.
+func socketPath(t testing.TB) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "rs")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	return filepath.Join(dir, "s.sock")
+}
+
+// rawClient is a client that speaks bytes, for protocol tests.
+type rawClient struct {
+	net.Conn
+}
+
+func rawDial(t testing.TB, ts *testServer) rawClient {
+	t.Helper()
+	u, _ := url.Parse(ts.url)
+	addr, err := ParseURL(u, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := net.DialTimeout(addr.Network, addr.Address, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.SetDeadline(time.Now().Add(5 * time.Second))
+	t.Cleanup(func() { c.Close() })
+	return rawClient{c}
+}
+
+// handshake sends b and returns the 4-byte reply, or the read error.
+func (c rawClient) handshake(t testing.TB, b ...byte) ([4]byte, error) {
+	t.Helper()
+	if _, err := c.Write(b); err != nil {
+		t.Fatal(err)
+	}
+	var reply [4]byte
+	_, err := readFull(c, reply[:])
+	return reply, err
+}
+
+func readFull(c net.Conn, b []byte) (int, error) {
+	n := 0
+	for n < len(b) {
+		m, err := c.Read(b[n:])
+		n += m
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+func frame(typ byte, payload string) []byte {
+	b := make([]byte, 4, 4+len(payload))
+	putHeader(b, typ, len(payload))
+	return append(b, payload...)
+}
+
+func isClosedErr(err error) bool {
+	return err != nil && (errors.Is(err, net.ErrClosed) || strings.Contains(err.Error(), "EOF") || strings.Contains(err.Error(), "reset"))
+}
