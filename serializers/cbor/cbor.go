@@ -42,9 +42,9 @@
 //
 // Both directions are hand-written over the value representation rather than
 // going through github.com/fxamacker/cbor/v2's reflection-driven Marshal and
-// Unmarshal: that is several times faster and allocates less (see the
-// benchmarks in this package). The library serves as the independent reference
-// decoder in the differential tests.
+// Unmarshal: encode plus decode of a CALL takes less than half the time and
+// fewer allocations (see the benchmarks in this package). The library serves
+// as the independent reference decoder in the differential tests.
 //
 // Nesting is limited to [MaxDepth] arrays, maps and tags in both directions,
 // and a length is checked against the bytes that remain before anything is

@@ -95,6 +95,8 @@ func goldenValues() map[string]any {
 	floats := map[string]float64{
 		"0": 0, "-0": math.Copysign(0, -1), "1.5": 1.5, "-1.5": -1.5, "0.1": 0.1,
 		"1e300": 1e300, "5e-324": 5e-324, "maxfloat32": math.MaxFloat32,
+		// Python's NaN: Go's math.NaN() has another payload, and
+		// MessagePack keeps a float's bits.
 		"NaN": math.Float64frombits(0x7ff8000000000000), "+Inf": math.Inf(1), "-Inf": math.Inf(-1),
 	}
 	for k, v := range floats {

@@ -32,9 +32,9 @@
 //
 // Both directions are hand-written over the value representation rather than
 // going through github.com/vmihailenco/msgpack/v5's reflection-driven Marshal
-// and Unmarshal: that is several times faster and allocates less (see the
-// benchmarks in this package). The library serves as the independent reference
-// decoder in the differential tests.
+// and Unmarshal: encode plus decode of a CALL takes about half the time and
+// fewer allocations (see the benchmarks in this package). The library serves
+// as the independent reference decoder in the differential tests.
 //
 // Nesting is limited to [MaxDepth] lists and maps in both directions, and a
 // length prefix is checked against the bytes that remain before anything is

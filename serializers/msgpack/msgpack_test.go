@@ -3,6 +3,7 @@ package msgpack
 import (
 	"bytes"
 	"encoding/hex"
+	"errors"
 	"math"
 	"strings"
 	"testing"
@@ -260,24 +261,102 @@ func TestUnmarshalErrors(t *testing.T) {
 // insertion order, so that equal maps give equal bytes.
 func TestMapKeysSorted(t *testing.T) {
 	m := map[string]any{}
-	var keys []string
 	for i := range 40 {
-		k := strings.Repeat("k", 40-i)
-		keys = append(keys, k)
-		m[k] = int64(i)
+		m[strings.Repeat("k", 40-i)] = int64(i) // longest key first
 	}
-	first, err := Object.Marshal(nil, m)
+	want := []byte{0xde, 0x00, 40}
+	for n := 1; n <= 40; n++ {
+		if n <= 31 {
+			want = append(want, 0xa0|byte(n))
+		} else {
+			want = append(want, 0xd9, byte(n))
+		}
+		want = append(want, strings.Repeat("k", n)...)
+		want = append(want, byte(40-n))
+	}
+	for range 20 {
+		got, err := Object.Marshal(nil, m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Fatalf("Marshal = %x, want %x", got, want)
+		}
+	}
+}
+
+// listMessage is a stand-in WAMP message with a fixed list form.
+type listMessage []any
+
+func (m listMessage) Type() core.MessageType { return core.MessageType(m[0].(int64)) }
+func (m listMessage) List() ([]any, error)   { return m, nil }
+
+// TestSerialize checks the message serializers: the plain one writes the
+// object encoding, the batched one prefixes it with its 32-bit length.
+func TestSerialize(t *testing.T) {
+	want, err := Object.Marshal(nil, call)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for range 20 {
-		again, _ := Object.Marshal(nil, m)
-		if !bytes.Equal(first, again) {
-			t.Fatal("two encodings of one map differ")
-		}
+	got, err := Serializer.Serialize(listMessage(call))
+	if err != nil {
+		t.Fatal(err)
 	}
-	// The first key written is the shortest, "k".
-	if want := mustHex(t, "de0028 a16b 27"); !bytes.HasPrefix(first, want) {
-		t.Errorf("map encoding starts %x, want %x", first[:8], want)
+	if !bytes.Equal(got, want) {
+		t.Errorf("Serialize = %x, want %x", got, want)
+	}
+	got, err = Batched.Serialize(listMessage(call))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if prefix := []byte{0, 0, 0, byte(len(want))}; !bytes.Equal(got, append(prefix, want...)) {
+		t.Errorf("batched Serialize = %x, want %x%x", got, prefix, want)
+	}
+}
+
+// TestUnserialize reads messages through the WAMP message model: a CALL
+// parses, and its list form re-encodes to the same bytes; a batch yields its
+// messages in order; bad bytes give a SerializationError naming the
+// serializer.
+func TestUnserialize(t *testing.T) {
+	data, err := Object.Marshal(nil, call)
+	if err != nil {
+		t.Fatal(err)
+	}
+	msgs, err := Serializer.Unserialize(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(msgs) != 1 || msgs[0].Type() != core.TypeCall {
+		t.Fatalf("Unserialize = %v, want one CALL", msgs)
+	}
+	c, ok := msgs[0].(*core.Call)
+	if !ok || c.Request != 7814135 || c.Procedure != "com.myapp.add2" || !same(c.Args, call[4]) || !same(c.Kwargs, call[5]) {
+		t.Errorf("Unserialize = %#v", msgs[0])
+	}
+	again, err := Serializer.Serialize(msgs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(again, data) {
+		t.Errorf("Serialize(Unserialize(%x)) = %x", data, again)
+	}
+
+	one, err := Batched.Serialize(listMessage(call))
+	if err != nil {
+		t.Fatal(err)
+	}
+	msgs, err = Batched.Unserialize(append(one, one...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(msgs) != 2 || msgs[0].Type() != core.TypeCall || msgs[1].Type() != core.TypeCall {
+		t.Errorf("batched Unserialize = %v, want two CALLs", msgs)
+	}
+
+	_, err = Serializer.Unserialize([]byte{0x01, 0x02})
+	var serr *core.SerializationError
+	if !errors.As(err, &serr) || serr.Serializer != Object.Name() || serr.Op != "unserialize" {
+		t.Errorf("Unserialize(bad bytes) error = %#v, want a SerializationError of %s", err, Object.Name())
 	}
 }
