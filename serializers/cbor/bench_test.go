@@ -1,160 +1,44 @@
 package cbor
 
 import (
-	"reflect"
 	"testing"
 
-	"github.com/ugorji/go/codec"
+	"github.com/autobahn-go/autobahn/serializers/internal/serialtest"
 )
 
 // The benchmarks compare this package with github.com/ugorji/go/codec (the
-// issue's yardstick: encode+decode at most 2/3 of its time) and with the
-// generic Marshal and Unmarshal of github.com/fxamacker/cbor/v2 (set up as
-// in the differential tests), on the same messages in the same run:
+// issue's yardstick: encode+decode at most 2/3 of its time; set up as in
+// serialtest.UgorjiCBOR) and with the generic Marshal and Unmarshal of
+// github.com/fxamacker/cbor/v2 (set up as in the differential tests), on the
+// same messages in the same run:
 //
 //	go test -run '^$' -bench . -benchmem ./serializers/cbor/
-
-var benchMessages = []struct {
-	name string
-	msg  []any
-}{
-	{"call", call},
-	{"event", event},
-}
-
-// ugorjiHandle is configured for the value representation: maps decoded to
-// map[string]any.
-func ugorjiHandle() *codec.CborHandle {
-	h := &codec.CborHandle{}
-	h.MapType = reflect.TypeFor[map[string]any]()
-	return h
-}
-
-func BenchmarkMarshal(b *testing.B) {
-	for _, m := range benchMessages {
-		b.Run(m.name+"/ours", func(b *testing.B) {
-			var buf []byte
-			b.ReportAllocs()
-			for b.Loop() {
-				var err error
-				if buf, err = Object.Marshal(buf[:0], m.msg); err != nil {
-					b.Fatal(err)
-				}
-			}
-			b.SetBytes(int64(len(buf)))
-		})
-		b.Run(m.name+"/ugorji", func(b *testing.B) {
-			var buf []byte
-			enc := codec.NewEncoderBytes(&buf, ugorjiHandle())
-			b.ReportAllocs()
-			for b.Loop() {
-				buf = buf[:0]
-				enc.ResetBytes(&buf)
-				if err := enc.Encode(m.msg); err != nil {
-					b.Fatal(err)
-				}
-			}
-			b.SetBytes(int64(len(buf)))
-		})
-		b.Run(m.name+"/fxamacker", func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				if _, err := libEncMode.Marshal(m.msg); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
+//
+// Encoders reuse their output buffer where they can. The message-level
+// comparison, through core.Serializer, is in ../bench_test.go.
+func bench() serialtest.Bench {
+	return serialtest.Bench{
+		Engines: []serialtest.Engine{
+			serialtest.Ours(Object),
+			serialtest.Ugorji(serialtest.UgorjiCBOR()),
+			{
+				Name:    "fxamacker",
+				Marshal: func(_ []byte, v any) ([]byte, error) { return libEncMode.Marshal(v) },
+				Unmarshal: func(data []byte) (any, error) {
+					var v any
+					err := libDecMode.Unmarshal(data, &v)
+					return v, err
+				},
+			},
+		},
+		Values: serialtest.Messages(),
 	}
 }
 
-func BenchmarkUnmarshal(b *testing.B) {
-	for _, m := range benchMessages {
-		data, err := Object.Marshal(nil, m.msg)
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.Run(m.name+"/ours", func(b *testing.B) {
-			b.SetBytes(int64(len(data)))
-			b.ReportAllocs()
-			for b.Loop() {
-				if _, err := Object.Unmarshal(data); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
-		b.Run(m.name+"/ugorji", func(b *testing.B) {
-			dec := codec.NewDecoderBytes(data, ugorjiHandle())
-			b.SetBytes(int64(len(data)))
-			b.ReportAllocs()
-			for b.Loop() {
-				dec.ResetBytes(data)
-				var v any
-				if err := dec.Decode(&v); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
-		b.Run(m.name+"/fxamacker", func(b *testing.B) {
-			b.SetBytes(int64(len(data)))
-			b.ReportAllocs()
-			for b.Loop() {
-				var v any
-				if err := libDecMode.Unmarshal(data, &v); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
-	}
-}
+func BenchmarkMarshal(b *testing.B) { bench().Marshal(b) }
+
+func BenchmarkUnmarshal(b *testing.B) { bench().Unmarshal(b) }
 
 // BenchmarkRoundTrip is encode+decode of one message, the figure of the
 // issue's target.
-func BenchmarkRoundTrip(b *testing.B) {
-	for _, m := range benchMessages {
-		b.Run(m.name+"/ours", func(b *testing.B) {
-			var buf []byte
-			b.ReportAllocs()
-			for b.Loop() {
-				var err error
-				if buf, err = Object.Marshal(buf[:0], m.msg); err != nil {
-					b.Fatal(err)
-				}
-				if _, err := Object.Unmarshal(buf); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
-		b.Run(m.name+"/ugorji", func(b *testing.B) {
-			h := ugorjiHandle()
-			var buf []byte
-			enc := codec.NewEncoderBytes(&buf, h)
-			dec := codec.NewDecoderBytes(nil, h)
-			b.ReportAllocs()
-			for b.Loop() {
-				buf = buf[:0]
-				enc.ResetBytes(&buf)
-				if err := enc.Encode(m.msg); err != nil {
-					b.Fatal(err)
-				}
-				dec.ResetBytes(buf)
-				var v any
-				if err := dec.Decode(&v); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
-		b.Run(m.name+"/fxamacker", func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				buf, err := libEncMode.Marshal(m.msg)
-				if err != nil {
-					b.Fatal(err)
-				}
-				var v any
-				if err := libDecMode.Unmarshal(buf, &v); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
-	}
-}
+func BenchmarkRoundTrip(b *testing.B) { bench().RoundTrip(b) }

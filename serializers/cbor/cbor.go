@@ -57,6 +57,7 @@ import (
 
 	"github.com/autobahn-go/autobahn/core"
 	"github.com/autobahn-go/autobahn/registry"
+	"github.com/autobahn-go/autobahn/serializers/internal/alloc"
 )
 
 // MaxDepth is the deepest nesting of arrays, maps and tags that Marshal and
@@ -97,6 +98,7 @@ func (objectSerializer) Binary() bool { return true }
 // types of these kinds, slices, arrays, maps with string keys and pointers are
 // accepted too. On error dst is returned unchanged.
 func (objectSerializer) Marshal(dst []byte, v any) ([]byte, error) {
+	dst = alloc.GrowBinary(dst, v)
 	b, err := appendValue(dst, v, 0)
 	if err != nil {
 		return dst, fmt.Errorf("cbor: marshal: %w", err)

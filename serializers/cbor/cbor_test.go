@@ -3,115 +3,62 @@ package cbor
 import (
 	"bytes"
 	"encoding/hex"
-	"errors"
 	"math"
 	"strings"
 	"testing"
 
-	"github.com/autobahn-go/autobahn/core"
-	"github.com/autobahn-go/autobahn/registry"
+	"github.com/autobahn-go/autobahn/serializers/internal/serialtest"
 )
 
+// serializers describes the package for the checks that all binary
+// serializers share.
+var serializers = serialtest.Binary{Object: Object, Plain: Serializer, Batched: Batched, RawSocketID: 3}
+
 func TestRegistered(t *testing.T) {
-	for _, tc := range []struct {
-		name, subprotocol string
-		want              core.Serializer
-		batched           bool
-	}{
-		{"cbor", "wamp.2.cbor", Serializer, false},
-		{"cbor.batched", "wamp.2.cbor.batched", Batched, true},
-	} {
-		s, err := registry.Default.Serializer(tc.name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if s != tc.want {
-			t.Errorf("registry has %v for %q, want the package's serializer", s, tc.name)
-		}
-		if s.Subprotocol() != tc.subprotocol || s.RawSocketID() != 3 || !s.Binary() || s.Batched() != tc.batched {
-			t.Errorf("%s: subprotocol %q, RawSocket id %d, binary %v, batched %v", tc.name, s.Subprotocol(), s.RawSocketID(), s.Binary(), s.Batched())
-		}
-		if obj, ok := core.Object(s); !ok || obj != Object {
-			t.Errorf("%s: core.Object = %v, %v", tc.name, obj, ok)
-		}
-	}
-	if s, err := registry.Default.SerializerByRawSocketID(3); err != nil || s != Serializer {
-		t.Errorf("RawSocket id 3 = %v, %v", s, err)
-	}
+	serializers.CheckRegistered(t)
 	if Object.Name() != "cbor" {
 		t.Errorf("Name = %q", Object.Name())
 	}
 }
 
-func mustHex(t testing.TB, s string) []byte {
-	t.Helper()
-	b, err := hex.DecodeString(strings.ReplaceAll(s, " ", ""))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
-type (
-	myString string
-	myInt    int16
-	myUint   uint8
-	myFloat  float32
-	myBool   bool
-	myBytes  []byte
-)
-
 // TestMarshalGoTypes covers the Go types accepted beyond the value
-// representation.
+// representation, and NaNs, which cbor2 writes as one half float.
 func TestMarshalGoTypes(t *testing.T) {
-	one := int64(1)
-	var nilPtr *int64
-	for _, tc := range []struct {
-		name string
-		v    any
-		want string
-	}{
-		{"int", int(-33), "3820"},
-		{"int8", int8(-128), "387f"},
-		{"int16", int16(300), "19012c"},
-		{"int32", int32(-70000), "3a0001116f"},
-		{"uint", uint(200), "18c8"},
-		{"uint8", uint8(7), "07"},
-		{"uint16", uint16(65535), "19ffff"},
-		{"uint32", uint32(1 << 31), "1a80000000"},
-		{"uint64 small", uint64(5), "05"},
-		{"float32 as float64", float32(1.5), "fb3ff8000000000000"},
-		{"float32 NaN", float32(math.NaN()), "f97e00"},
-		{"NaN with payload", math.Float64frombits(0xfff0000000000123), "f97e00"},
-		{"[]string", []string{"a", "bc"}, "826161626263"},
-		{"map[string]string sorted", map[string]string{"b": "1", "a": "2"}, "a26161613261626131"},
-		{"named string", myString("x"), "6178"},
-		{"named int", myInt(-1), "20"},
-		{"named uint", myUint(200), "18c8"},
-		{"named float", myFloat(0.5), "fb3fe0000000000000"},
-		{"named bool", myBool(true), "f5"},
-		{"named bytes", myBytes{1, 2}, "420102"},
-		{"byte array", [2]byte{1, 2}, "420102"},
-		{"[]int", []int{1, -1}, "820120"},
-		{"[]map", []map[string]int{{"b": 1, "a": 2}}, "81a2616102616201"},
-		{"map[string][]any", map[string][]any{"k": {nil}}, "a1616b81f6"},
-		{"pointer", &one, "01"},
-		{"nil pointer", nilPtr, "f6"},
-		{"nil []any", []any(nil), "80"},
-		{"nil map", map[string]any(nil), "a0"},
-		{"nil []byte", []byte(nil), "40"},
-		{"[]any in array", [1]any{[]any{true}}, "8181f5"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			got, err := Object.Marshal(nil, tc.v)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if want := mustHex(t, tc.want); !bytes.Equal(got, want) {
-				t.Errorf("Marshal(%#v) = %x, want %x", tc.v, got, want)
-			}
-		})
-	}
+	cases := append(serialtest.GoTypes(),
+		serialtest.NamedValue{Name: "float32 NaN", Value: float32(math.NaN())},
+		serialtest.NamedValue{Name: "NaN with payload", Value: math.Float64frombits(0xfff0000000000123)})
+	serialtest.CheckMarshal(t, Object, cases, map[string]string{
+		"int":                      "3820",
+		"int8":                     "387f",
+		"int16":                    "19012c",
+		"int32":                    "3a0001116f",
+		"uint":                     "18c8",
+		"uint8":                    "07",
+		"uint16":                   "19ffff",
+		"uint32":                   "1a80000000",
+		"uint64 small":             "05",
+		"float32 as float64":       "fb3ff8000000000000",
+		"float32 NaN":              "f97e00",
+		"NaN with payload":         "f97e00",
+		"[]string":                 "826161626263",
+		"map[string]string sorted": "a26161613261626131",
+		"named string":             "6178",
+		"named int":                "20",
+		"named uint":               "18c8",
+		"named float":              "fb3fe0000000000000",
+		"named bool":               "f5",
+		"named bytes":              "420102",
+		"byte array":               "420102",
+		"[]int":                    "820120",
+		"[]map":                    "81a2616102616201",
+		"map[string][]any":         "a1616b81f6",
+		"pointer":                  "01",
+		"nil pointer":              "f6",
+		"nil []any":                "80",
+		"nil map":                  "a0",
+		"nil []byte":               "40",
+		"[]any in array":           "8181f5",
+	})
 }
 
 func TestMarshalAppends(t *testing.T) {
@@ -122,14 +69,6 @@ func TestMarshalAppends(t *testing.T) {
 	if want := []byte{0xaa, 0x81, 0x01}; !bytes.Equal(got, want) {
 		t.Errorf("Marshal = %x, want %x", got, want)
 	}
-}
-
-func nested(depth int) any {
-	var v any = int64(1)
-	for range depth {
-		v = []any{v}
-	}
-	return v
 }
 
 func TestMarshalErrors(t *testing.T) {
@@ -145,7 +84,7 @@ func TestMarshalErrors(t *testing.T) {
 		{"struct in array", []any{int64(1), point{1}}, "array element 1: cannot encode a value of type cbor.point"},
 		{"int keys", map[int]any{1: nil}, "cannot encode map[int]interface {}: WAMP maps have string keys"},
 		{"in map", map[string]any{"k": func() {}}, `map value "k": cannot encode`},
-		{"too deep", nested(MaxDepth + 1), "nesting deeper than 512"},
+		{"too deep", serialtest.Nested(MaxDepth + 1), "nesting deeper than 512"},
 		{"cyclic", cyclic, "nesting deeper than 512"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -159,7 +98,7 @@ func TestMarshalErrors(t *testing.T) {
 			}
 		})
 	}
-	if _, err := Object.Marshal(nil, nested(MaxDepth)); err != nil {
+	if _, err := Object.Marshal(nil, serialtest.Nested(MaxDepth)); err != nil {
 		t.Errorf("Marshal at the depth limit: %v", err)
 	}
 }
@@ -220,12 +159,12 @@ func TestUnmarshalAccepted(t *testing.T) {
 		{"bignum indefinite", "c25f4101ff", int64(1)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := Object.Unmarshal(mustHex(t, tc.in))
+			got, err := Object.Unmarshal(serialtest.MustHex(t, tc.in))
 			if err != nil {
 				t.Fatalf("Unmarshal(%s): %v", tc.in, err)
 			}
-			if !same(got, tc.want) {
-				t.Errorf("Unmarshal(%s) = %s, want %s", tc.in, show(got), show(tc.want))
+			if !serialtest.Same(got, tc.want) {
+				t.Errorf("Unmarshal(%s) = %s, want %s", tc.in, serialtest.Show(got), serialtest.Show(tc.want))
 			}
 		})
 	}
@@ -282,10 +221,10 @@ func TestUnmarshalErrors(t *testing.T) {
 		{"too deep tags", hex.EncodeToString(deepTags), "tag nested deeper than 512"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			in := mustHex(t, tc.in)
+			in := serialtest.MustHex(t, tc.in)
 			v, err := Object.Unmarshal(in)
 			if err == nil {
-				t.Fatalf("Unmarshal(%x) = %s, want an error", in, show(v))
+				t.Fatalf("Unmarshal(%x) = %s, want an error", in, serialtest.Show(v))
 			}
 			if !strings.Contains(err.Error(), tc.want) || !strings.HasPrefix(err.Error(), "cbor: unmarshal: ") {
 				t.Errorf("Unmarshal(%x) error = %q, want one containing %q", in, err, tc.want)
@@ -329,78 +268,12 @@ func TestMapKeysSorted(t *testing.T) {
 	}
 }
 
-// listMessage is a stand-in WAMP message with a fixed list form.
-type listMessage []any
-
-func (m listMessage) Type() core.MessageType { return core.MessageType(m[0].(int64)) }
-func (m listMessage) List() ([]any, error)   { return m, nil }
-
 // TestSerialize checks the message serializers: the plain one writes the
 // object encoding, the batched one prefixes it with its 32-bit length.
-func TestSerialize(t *testing.T) {
-	want, err := Object.Marshal(nil, call)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := Serializer.Serialize(listMessage(call))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("Serialize = %x, want %x", got, want)
-	}
-	got, err = Batched.Serialize(listMessage(call))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if prefix := []byte{0, 0, 0, byte(len(want))}; !bytes.Equal(got, append(prefix, want...)) {
-		t.Errorf("batched Serialize = %x, want %x%x", got, prefix, want)
-	}
-}
+func TestSerialize(t *testing.T) { serializers.CheckSerialize(t) }
 
 // TestUnserialize reads messages through the WAMP message model: a CALL
 // parses, and its list form re-encodes to the same bytes; a batch yields its
 // messages in order; bad bytes give a SerializationError naming the
 // serializer.
-func TestUnserialize(t *testing.T) {
-	data, err := Object.Marshal(nil, call)
-	if err != nil {
-		t.Fatal(err)
-	}
-	msgs, err := Serializer.Unserialize(data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(msgs) != 1 || msgs[0].Type() != core.TypeCall {
-		t.Fatalf("Unserialize = %v, want one CALL", msgs)
-	}
-	c, ok := msgs[0].(*core.Call)
-	if !ok || c.Request != 7814135 || c.Procedure != "com.myapp.add2" || !same(c.Args, call[4]) || !same(c.Kwargs, call[5]) {
-		t.Errorf("Unserialize = %#v", msgs[0])
-	}
-	again, err := Serializer.Serialize(msgs[0])
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(again, data) {
-		t.Errorf("Serialize(Unserialize(%x)) = %x", data, again)
-	}
-
-	one, err := Batched.Serialize(listMessage(call))
-	if err != nil {
-		t.Fatal(err)
-	}
-	msgs, err = Batched.Unserialize(append(one, one...))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(msgs) != 2 || msgs[0].Type() != core.TypeCall || msgs[1].Type() != core.TypeCall {
-		t.Errorf("batched Unserialize = %v, want two CALLs", msgs)
-	}
-
-	_, err = Serializer.Unserialize([]byte{0x01, 0x02})
-	var serr *core.SerializationError
-	if !errors.As(err, &serr) || serr.Serializer != Object.Name() || serr.Op != "unserialize" {
-		t.Errorf("Unserialize(bad bytes) error = %#v, want a SerializationError of %s", err, Object.Name())
-	}
-}
+func TestUnserialize(t *testing.T) { serializers.CheckUnserialize(t) }

@@ -5,12 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"math"
+
+	"github.com/autobahn-go/autobahn/serializers/internal/alloc"
 )
 
 // decoder reads one data item from data, starting at off.
 type decoder struct {
 	data []byte
 	off  int
+	strs alloc.Strings
 }
 
 func decode(data []byte) (any, error) {
@@ -18,6 +21,7 @@ func decode(data []byte) (any, error) {
 		return nil, errors.New("no data")
 	}
 	d := decoder{data: data}
+	d.strs.Reset(data)
 	v, err := d.value(0)
 	if err != nil {
 		return nil, err
@@ -115,7 +119,7 @@ func (d *decoder) value(depth int) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		return string(p), nil
+		return d.strs.String(p), nil
 	case 4:
 		return d.array(start, ai, arg, depth)
 	case 5:
@@ -260,7 +264,7 @@ func (d *decoder) pair(m map[string]any, depth int) error {
 	if err != nil {
 		return fmt.Errorf("map key: %w", err)
 	}
-	k := string(p)
+	k := d.strs.String(p)
 	v, err := d.value(depth + 1)
 	if err != nil {
 		return fmt.Errorf("map value %q: %w", k, err)

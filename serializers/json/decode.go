@@ -9,6 +9,8 @@ import (
 	"sync"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/autobahn-go/autobahn/serializers/internal/alloc"
 )
 
 // SyntaxError reports input that is not one valid JSON value, or that this
@@ -54,9 +56,11 @@ func Unmarshal(data []byte) (any, error) {
 	d := decoderPool.Get().(*decoder)
 	d.data = data
 	d.pos = 0
+	d.strs.Reset(data)
 	v, err := d.document()
-	clear(d.stack)
-	d.data, d.stack = nil, d.stack[:0]
+	clear(d.stack[:max(d.high, len(d.stack))]) // drop references to the decoded values
+	d.data, d.stack, d.high = nil, d.stack[:0], 0
+	d.strs.Reset(nil)
 	if cap(d.stack) <= 1024 {
 		decoderPool.Put(d)
 	}
@@ -75,6 +79,9 @@ type decoder struct {
 	// copies its elements out when it ends, so that it gets a slice of the
 	// exact length in one allocation.
 	stack []any
+	high  int // the most elements stack has held
+	// strs makes the strings that need no unescaping.
+	strs alloc.Strings
 }
 
 func (d *decoder) fail(offset int, kind errorKind, format string, args ...any) error {
@@ -191,8 +198,8 @@ func (d *decoder) list(depth int) (any, error) {
 	}
 	out := make([]any, len(d.stack)-base)
 	copy(out, d.stack[base:])
-	clear(d.stack[base:])
-	d.stack = d.stack[:base]
+	d.high = max(d.high, len(d.stack))
+	d.stack = d.stack[:base] // Unmarshal clears the slots in the end
 	return out, nil
 }
 
@@ -277,7 +284,7 @@ func (d *decoder) key() (string, error) {
 	}
 	if d.data[end] == '"' {
 		d.pos = end + 1
-		return string(d.data[start:end]), nil
+		return d.strs.String(d.data[start:end]), nil
 	}
 	b, err := d.unescape(start, end)
 	return string(b), err
@@ -301,7 +308,7 @@ func (d *decoder) stringValue() (any, error) {
 	}
 	if d.data[end] == '"' {
 		d.pos = end + 1
-		return string(d.data[start:end]), nil
+		return d.strs.String(d.data[start:end]), nil
 	}
 	b, err := d.unescape(start, end)
 	if err != nil {

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/autobahn-go/autobahn/serializers/internal/alloc"
 )
 
 // MarshalError reports a value that cannot be encoded, and where it sits in
@@ -34,9 +36,7 @@ func (e *MarshalError) Error() string {
 // integer and float kinds, []string and map[string]string are accepted too).
 // On failure it returns dst as it was and a [*MarshalError].
 func Marshal(dst []byte, v any) ([]byte, error) {
-	if n := sizeHint(v, 3); cap(dst)-len(dst) < n {
-		dst = slices.Grow(dst, n)
-	}
+	dst = alloc.GrowJSON(dst, v)
 	out, err := appendValue(dst, v, 0)
 	if err != nil {
 		if me, ok := err.(*MarshalError); ok && len(me.segments) > 0 {
@@ -50,37 +50,6 @@ func Marshal(dst []byte, v any) ([]byte, error) {
 		return dst, err
 	}
 	return out, nil
-}
-
-// sizeHint estimates the length of the encoding of v, looking depth levels
-// deep, so that Marshal usually allocates once.
-func sizeHint(v any, depth int) int {
-	switch v := v.(type) {
-	case string:
-		return len(v) + 2
-	case []byte:
-		return base64.StdEncoding.EncodedLen(len(v)) + 8
-	case []any:
-		if depth == 0 {
-			return 16 * len(v)
-		}
-		n := 2
-		for _, e := range v {
-			n += 1 + sizeHint(e, depth-1)
-		}
-		return n
-	case map[string]any:
-		if depth == 0 || len(v) == 0 {
-			return 2 + 16*len(v)
-		}
-		n := 2
-		for k, e := range v {
-			n += len(k) + 4 + sizeHint(e, depth-1)
-		}
-		return n
-	default:
-		return 8
-	}
 }
 
 // at records that err happened inside the container element named by seg.

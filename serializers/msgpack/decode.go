@@ -5,12 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"math"
+
+	"github.com/autobahn-go/autobahn/serializers/internal/alloc"
 )
 
 // decoder reads one value from data, starting at off.
 type decoder struct {
 	data []byte
 	off  int
+	strs alloc.Strings
 }
 
 func decode(data []byte) (any, error) {
@@ -18,6 +21,7 @@ func decode(data []byte) (any, error) {
 		return nil, errors.New("no data")
 	}
 	d := decoder{data: data}
+	d.strs.Reset(data)
 	v, err := d.value(0)
 	if err != nil {
 		return nil, err
@@ -102,7 +106,7 @@ func (d *decoder) value(depth int) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		return string(p), nil
+		return d.strs.String(p), nil
 	case c == 0xc0:
 		return nil, nil
 	case c == 0xc2:
@@ -152,7 +156,7 @@ func (d *decoder) value(depth int) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		return string(p), nil
+		return d.strs.String(p), nil
 	case 0xdc, 0xdd:
 		return d.array(start, u, depth)
 	}
@@ -226,7 +230,7 @@ func (d *decoder) key() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return string(p), nil
+	return d.strs.String(p), nil
 }
 
 // typeName names the MessagePack type that starts with c.

@@ -47,6 +47,7 @@ import (
 
 	"github.com/autobahn-go/autobahn/core"
 	"github.com/autobahn-go/autobahn/registry"
+	"github.com/autobahn-go/autobahn/serializers/internal/alloc"
 )
 
 // MaxDepth is the deepest nesting of lists and maps that Marshal and
@@ -89,6 +90,7 @@ func (objectSerializer) Binary() bool { return true }
 // named types of these kinds, slices, arrays, maps with string keys and
 // pointers are accepted too. On error dst is returned unchanged.
 func (objectSerializer) Marshal(dst []byte, v any) ([]byte, error) {
+	dst = alloc.GrowBinary(dst, v)
 	b, err := appendValue(dst, v, 0)
 	if err != nil {
 		return dst, fmt.Errorf("msgpack: marshal: %w", err)

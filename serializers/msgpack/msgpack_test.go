@@ -2,114 +2,57 @@ package msgpack
 
 import (
 	"bytes"
-	"encoding/hex"
-	"errors"
 	"math"
 	"strings"
 	"testing"
 
-	"github.com/autobahn-go/autobahn/core"
-	"github.com/autobahn-go/autobahn/registry"
+	"github.com/autobahn-go/autobahn/serializers/internal/serialtest"
 )
 
+// serializers describes the package for the checks that all binary serializers
+// share.
+var serializers = serialtest.Binary{Object: Object, Plain: Serializer, Batched: Batched, RawSocketID: 2}
+
 func TestRegistered(t *testing.T) {
-	for _, tc := range []struct {
-		name, subprotocol string
-		want              core.Serializer
-		batched           bool
-	}{
-		{"msgpack", "wamp.2.msgpack", Serializer, false},
-		{"msgpack.batched", "wamp.2.msgpack.batched", Batched, true},
-	} {
-		s, err := registry.Default.Serializer(tc.name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if s != tc.want {
-			t.Errorf("registry has %v for %q, want the package's serializer", s, tc.name)
-		}
-		if s.Subprotocol() != tc.subprotocol || s.RawSocketID() != 2 || !s.Binary() || s.Batched() != tc.batched {
-			t.Errorf("%s: subprotocol %q, RawSocket id %d, binary %v, batched %v", tc.name, s.Subprotocol(), s.RawSocketID(), s.Binary(), s.Batched())
-		}
-		if obj, ok := core.Object(s); !ok || obj != Object {
-			t.Errorf("%s: core.Object = %v, %v", tc.name, obj, ok)
-		}
-	}
-	if s, err := registry.Default.SerializerByRawSocketID(2); err != nil || s != Serializer {
-		t.Errorf("RawSocket id 2 = %v, %v", s, err)
-	}
+	serializers.CheckRegistered(t)
 	if Object.Name() != "msgpack" {
 		t.Errorf("Name = %q", Object.Name())
 	}
 }
 
-func mustHex(t testing.TB, s string) []byte {
-	t.Helper()
-	b, err := hex.DecodeString(strings.ReplaceAll(s, " ", ""))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
-type (
-	myString string
-	myInt    int16
-	myUint   uint8
-	myFloat  float32
-	myBool   bool
-	myBytes  []byte
-)
-
 // TestMarshalGoTypes covers the Go types accepted beyond the value
 // representation.
 func TestMarshalGoTypes(t *testing.T) {
-	one := int64(1)
-	var nilPtr *int64
-	for _, tc := range []struct {
-		name string
-		v    any
-		want string
-	}{
-		{"int", int(-33), "d0df"},
-		{"int8", int8(-128), "d080"},
-		{"int16", int16(300), "cd012c"},
-		{"int32", int32(-70000), "d2fffeee90"},
-		{"uint", uint(200), "ccc8"},
-		{"uint8", uint8(7), "07"},
-		{"uint16", uint16(65535), "cdffff"},
-		{"uint32", uint32(1 << 31), "ce80000000"},
-		{"uint64 small", uint64(5), "05"},
-		{"float32 as float64", float32(1.5), "cb3ff8000000000000"},
-		{"[]string", []string{"a", "bc"}, "92a161a26263"},
-		{"map[string]string sorted", map[string]string{"b": "1", "a": "2"}, "82a161a132a162a131"},
-		{"named string", myString("x"), "a178"},
-		{"named int", myInt(-1), "ff"},
-		{"named uint", myUint(200), "ccc8"},
-		{"named float", myFloat(0.5), "cb3fe0000000000000"},
-		{"named bool", myBool(true), "c3"},
-		{"named bytes", myBytes{1, 2}, "c4020102"},
-		{"byte array", [2]byte{1, 2}, "c4020102"},
-		{"[]int", []int{1, -1}, "9201ff"},
-		{"[]map", []map[string]int{{"b": 1, "a": 2}}, "9182a16102a16201"},
-		{"map[string][]any", map[string][]any{"k": {nil}}, "81a16b91c0"},
-		{"pointer", &one, "01"},
-		{"nil pointer", nilPtr, "c0"},
-		{"nil []any", []any(nil), "90"},
-		{"nil map", map[string]any(nil), "80"},
-		{"nil []byte", []byte(nil), "c400"},
-		{"[]any in array", [1]any{[]any{true}}, "9191c3"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			got, err := Object.Marshal(nil, tc.v)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if want := mustHex(t, tc.want); !bytes.Equal(got, want) {
-				t.Errorf("Marshal(%#v) = %x, want %x", tc.v, got, want)
-			}
-		})
-	}
+	serialtest.CheckMarshal(t, Object, serialtest.GoTypes(), map[string]string{
+		"int":                      "d0df",
+		"int8":                     "d080",
+		"int16":                    "cd012c",
+		"int32":                    "d2fffeee90",
+		"uint":                     "ccc8",
+		"uint8":                    "07",
+		"uint16":                   "cdffff",
+		"uint32":                   "ce80000000",
+		"uint64 small":             "05",
+		"float32 as float64":       "cb3ff8000000000000",
+		"[]string":                 "92a161a26263",
+		"map[string]string sorted": "82a161a132a162a131",
+		"named string":             "a178",
+		"named int":                "ff",
+		"named uint":               "ccc8",
+		"named float":              "cb3fe0000000000000",
+		"named bool":               "c3",
+		"named bytes":              "c4020102",
+		"byte array":               "c4020102",
+		"[]int":                    "9201ff",
+		"[]map":                    "9182a16102a16201",
+		"map[string][]any":         "81a16b91c0",
+		"pointer":                  "01",
+		"nil pointer":              "c0",
+		"nil []any":                "90",
+		"nil map":                  "80",
+		"nil []byte":               "c400",
+		"[]any in array":           "9191c3",
+	})
 }
 
 func TestMarshalAppends(t *testing.T) {
@@ -120,14 +63,6 @@ func TestMarshalAppends(t *testing.T) {
 	if want := []byte{0xaa, 0x91, 0x01}; !bytes.Equal(got, want) {
 		t.Errorf("Marshal = %x, want %x", got, want)
 	}
-}
-
-func nested(depth int) any {
-	var v any = int64(1)
-	for range depth {
-		v = []any{v}
-	}
-	return v
 }
 
 func TestMarshalErrors(t *testing.T) {
@@ -143,7 +78,7 @@ func TestMarshalErrors(t *testing.T) {
 		{"struct in list", []any{int64(1), point{1}}, "list element 1: cannot encode a value of type msgpack.point"},
 		{"int keys", map[int]any{1: nil}, "cannot encode map[int]interface {}: WAMP maps have string keys"},
 		{"in map", map[string]any{"k": func() {}}, `map value "k": cannot encode`},
-		{"too deep", nested(MaxDepth + 1), "nesting deeper than 512"},
+		{"too deep", serialtest.Nested(MaxDepth + 1), "nesting deeper than 512"},
 		{"cyclic", cyclic, "nesting deeper than 512"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -157,7 +92,7 @@ func TestMarshalErrors(t *testing.T) {
 			}
 		})
 	}
-	if _, err := Object.Marshal(nil, nested(MaxDepth)); err != nil {
+	if _, err := Object.Marshal(nil, serialtest.Nested(MaxDepth)); err != nil {
 		t.Errorf("Marshal at the depth limit: %v", err)
 	}
 }
@@ -199,13 +134,13 @@ func TestUnmarshalAllWidths(t *testing.T) {
 		{"df00000001d90161c0", map[string]any{"a": nil}},
 		{"82a16101a16102", map[string]any{"a": int64(2)}}, // duplicate key: last wins
 	} {
-		got, err := Object.Unmarshal(mustHex(t, tc.in))
+		got, err := Object.Unmarshal(serialtest.MustHex(t, tc.in))
 		if err != nil {
 			t.Errorf("Unmarshal(%s): %v", tc.in, err)
 			continue
 		}
-		if !same(got, tc.want) {
-			t.Errorf("Unmarshal(%s) = %s, want %s", tc.in, show(got), show(tc.want))
+		if !serialtest.Same(got, tc.want) {
+			t.Errorf("Unmarshal(%s) = %s, want %s", tc.in, serialtest.Show(got), serialtest.Show(tc.want))
 		}
 	}
 }
@@ -245,7 +180,7 @@ func TestUnmarshalErrors(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			v, err := Object.Unmarshal(tc.in)
 			if err == nil {
-				t.Fatalf("Unmarshal(%x) = %s, want an error", tc.in, show(v))
+				t.Fatalf("Unmarshal(%x) = %s, want an error", tc.in, serialtest.Show(v))
 			}
 			if !strings.Contains(err.Error(), tc.want) || !strings.HasPrefix(err.Error(), "msgpack: unmarshal: ") {
 				t.Errorf("Unmarshal(%x) error = %q, want one containing %q", tc.in, err, tc.want)
@@ -285,78 +220,12 @@ func TestMapKeysSorted(t *testing.T) {
 	}
 }
 
-// listMessage is a stand-in WAMP message with a fixed list form.
-type listMessage []any
-
-func (m listMessage) Type() core.MessageType { return core.MessageType(m[0].(int64)) }
-func (m listMessage) List() ([]any, error)   { return m, nil }
-
 // TestSerialize checks the message serializers: the plain one writes the
 // object encoding, the batched one prefixes it with its 32-bit length.
-func TestSerialize(t *testing.T) {
-	want, err := Object.Marshal(nil, call)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := Serializer.Serialize(listMessage(call))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("Serialize = %x, want %x", got, want)
-	}
-	got, err = Batched.Serialize(listMessage(call))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if prefix := []byte{0, 0, 0, byte(len(want))}; !bytes.Equal(got, append(prefix, want...)) {
-		t.Errorf("batched Serialize = %x, want %x%x", got, prefix, want)
-	}
-}
+func TestSerialize(t *testing.T) { serializers.CheckSerialize(t) }
 
 // TestUnserialize reads messages through the WAMP message model: a CALL
 // parses, and its list form re-encodes to the same bytes; a batch yields its
 // messages in order; bad bytes give a SerializationError naming the
 // serializer.
-func TestUnserialize(t *testing.T) {
-	data, err := Object.Marshal(nil, call)
-	if err != nil {
-		t.Fatal(err)
-	}
-	msgs, err := Serializer.Unserialize(data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(msgs) != 1 || msgs[0].Type() != core.TypeCall {
-		t.Fatalf("Unserialize = %v, want one CALL", msgs)
-	}
-	c, ok := msgs[0].(*core.Call)
-	if !ok || c.Request != 7814135 || c.Procedure != "com.myapp.add2" || !same(c.Args, call[4]) || !same(c.Kwargs, call[5]) {
-		t.Errorf("Unserialize = %#v", msgs[0])
-	}
-	again, err := Serializer.Serialize(msgs[0])
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(again, data) {
-		t.Errorf("Serialize(Unserialize(%x)) = %x", data, again)
-	}
-
-	one, err := Batched.Serialize(listMessage(call))
-	if err != nil {
-		t.Fatal(err)
-	}
-	msgs, err = Batched.Unserialize(append(one, one...))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(msgs) != 2 || msgs[0].Type() != core.TypeCall || msgs[1].Type() != core.TypeCall {
-		t.Errorf("batched Unserialize = %v, want two CALLs", msgs)
-	}
-
-	_, err = Serializer.Unserialize([]byte{0x01, 0x02})
-	var serr *core.SerializationError
-	if !errors.As(err, &serr) || serr.Serializer != Object.Name() || serr.Op != "unserialize" {
-		t.Errorf("Unserialize(bad bytes) error = %#v, want a SerializationError of %s", err, Object.Name())
-	}
-}
+func TestUnserialize(t *testing.T) { serializers.CheckUnserialize(t) }

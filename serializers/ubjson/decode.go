@@ -6,6 +6,8 @@ import (
 	"math"
 	"strconv"
 	"sync"
+
+	"github.com/autobahn-go/autobahn/serializers/internal/alloc"
 )
 
 // SyntaxError reports input that is not one well-formed UBJSON value, or that
@@ -24,6 +26,7 @@ func (e *SyntaxError) Error() string {
 func (codec) Unmarshal(data []byte) (any, error) {
 	stack := stackPool.Get().(*[]any)
 	d := decoder{data: data, implicit: maxImplicit, stack: (*stack)[:0]}
+	d.strs.Reset(data)
 	v, err := d.document()
 	if cap(d.stack) <= maxPooledStack {
 		clear(d.stack[:d.high]) // drop references to the decoded values
@@ -64,6 +67,8 @@ type decoder struct {
 	// last, so that each array is allocated once with its final length.
 	stack []any
 	high  int // the most elements stack has held
+	// strs makes the strings of string values and object keys.
+	strs alloc.Strings
 }
 
 func (d *decoder) errorf(off int, format string, args ...any) *SyntaxError {
@@ -230,7 +235,7 @@ func (d *decoder) value(m byte, depth int) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		return string(b), nil
+		return d.strs.String(b), nil
 	case markArray:
 		return d.array(depth + 1)
 	case markObject:
@@ -395,7 +400,7 @@ func (d *decoder) key(m byte) (string, error) {
 	if n > int64(d.remaining()) {
 		return "", d.errorf(d.pos, "object key needs %d bytes, only %d left", n, d.remaining())
 	}
-	k := string(d.data[d.pos : d.pos+int(n)])
+	k := d.strs.String(d.data[d.pos : d.pos+int(n)])
 	d.pos += int(n)
 	return k, nil
 }

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/autobahn-go/autobahn/serializers/internal/alloc"
 )
 
 // ErrUnsupportedType is wrapped by the error Marshal returns for a Go value
@@ -45,6 +47,7 @@ func at(err error, elem string) error {
 // unchanged and an error naming the offending element, e.g.
 // `ubjson: marshal value at [4]["mode"]: unsupported type chan int`.
 func (codec) Marshal(dst []byte, v any) ([]byte, error) {
+	dst = alloc.GrowBinary(dst, v)
 	out, err := appendValue(dst, v, 0)
 	if err != nil {
 		var where string

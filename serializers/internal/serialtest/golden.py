@@ -1,27 +1,33 @@
 #!/usr/bin/python3
-"""Writes golden.json: how Autobahn|Python's MessagePack serializer encodes
-each case, for the byte-for-byte tests of golden_test.go.
+"""Writes <format>/testdata/golden.json: how Autobahn|Python's MessagePack or
+CBOR object serializer encodes each case, for the byte-for-byte tests
+(serialtest.CheckGolden) of serializers/msgpack and serializers/cbor.
 
-Run from this directory with Debian's /usr/bin/python3 (python3-autobahn, python3-msgpack):
+Run with Debian's /usr/bin/python3 (python3-autobahn, python3-msgpack,
+python3-cbor2), from any directory:
 
-    /usr/bin/python3 golden.py
+    /usr/bin/python3 golden.py msgpack
+    /usr/bin/python3 golden.py cbor
 
-Each case has a name that golden_test.go maps to the same value in Go. Maps
-are built with their keys inserted in sorted order, since Go sorts them when
-encoding. Encodings up to 512 bytes are stored as hex; longer ones by length,
-first 32 bytes and SHA-256.
+Each case has a name that serialtest.GoldenValues maps to the same value in
+Go. Maps are built with their keys inserted in sorted order, since Go sorts
+them when encoding. Encodings up to 512 bytes are stored as hex; longer ones
+by length, first 32 bytes and SHA-256.
 """
 
 import hashlib
 import json
 import math
+import os
+import sys
 
-from autobahn.wamp.serializer import MsgPackObjectSerializer
+from autobahn.wamp.serializer import CBORObjectSerializer, MsgPackObjectSerializer
 
-
-def dumps(obj):
-    # Autobahn|Python's own serializer (python3-autobahn).
-    return MsgPackObjectSerializer().serialize(obj)
+# Autobahn|Python's own object serializers (python3-autobahn), by format.
+SERIALIZERS = {
+    "msgpack": MsgPackObjectSerializer,
+    "cbor": CBORObjectSerializer,
+}
 
 
 def sorted_maps(v):
@@ -79,9 +85,13 @@ def cases():
 
 
 def main():
+    if len(sys.argv) != 2 or sys.argv[1] not in SERIALIZERS:
+        sys.exit("usage: golden.py {%s}" % "|".join(SERIALIZERS))
+    fmt = sys.argv[1]
+    serializer = SERIALIZERS[fmt]()
     out = []
     for name, value in cases().items():
-        data = dumps(value)
+        data = serializer.serialize(value)
         rec = {"name": name, "len": len(data),
                "sha256": hashlib.sha256(data).hexdigest()}
         if len(data) <= 512:
@@ -89,7 +99,9 @@ def main():
         else:
             rec["prefix"] = data[:32].hex()
         out.append(rec)
-    with open("golden.json", "w") as f:
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                        "..", "..", fmt, "testdata", "golden.json")
+    with open(path, "w") as f:
         json.dump(out, f, indent=0)
         f.write("\n")
 
