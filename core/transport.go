@@ -28,8 +28,10 @@ type Transport interface {
 
 // TransportHandler is what runs over a transport: a client session, or a
 // session inside a router (Autobahn's ITransportHandler). A transport calls
-// its methods from a single goroutine, in order: OnOpen once, then OnMessage
-// for every message received, then OnClose once.
+// its methods one at a time and in order: OnOpen once, then OnMessage for
+// every message received, then OnClose once. Each call happens before the
+// next, but they need not all come from the same goroutine (an idle
+// connection may hand its reader to a fresh goroutine to keep its stack small).
 type TransportHandler interface {
 	// OnOpen is called when the transport is established and ready to Send.
 	OnOpen(t Transport)

@@ -1,0 +1,762 @@
+package websocket
+
+import (
+	"bufio"
+	"bytes"
+	"compress/flate"
+	"context"
+	"crypto/rand"
+	"crypto/tls"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unicode/utf8"
+
+	"github.com/gorilla/websocket"
+)
+
+// Conn is an open WebSocket connection, on the server or the client side
+// (Autobahn's WebSocketProtocol as the application sees it).
+//
+// Concurrency: SendMessage, SendPing, SendPong, SendClose, Close and Abort
+// are safe to call from any goroutine, concurrently with each other and with
+// the handler; messages sent from several goroutines are written whole, one
+// after the other. The accessors are safe at any time. The handler's methods
+// run on the connection's reader goroutine (see [Handler]).
+//
+// A Conn costs one goroutine (the reader) and a small read buffer while it is
+// idle; write buffers come from a pool and timers are created only when the
+// auto-ping needs them (see the package documentation).
+type Conn struct {
+	ws       *websocket.Conn
+	fc       *frameConn
+	br       *bufio.Reader // gorilla's read buffer, if known (server side)
+	cfg      *config
+	h        Handler
+	log      *slog.Logger
+	isServer bool
+	peer     string
+	version  int
+	proto    string
+	request  *ConnectionRequest
+	response *ConnectionResponse
+	tls      *tls.ConnectionState
+	onFinish func()
+
+	state atomic.Int32
+	wmu   sync.Mutex // one writer of data messages at a time (gorilla)
+
+	mu           sync.Mutex // guards the closing bookkeeping
+	closedByMe   bool       // we sent the first close frame
+	droppedByMe  bool
+	wasClean     bool
+	remoteClosed bool
+	remoteCode   int
+	remoteReason string
+	notClean     string // why the close was not clean, Autobahn's wording
+
+	ping     *autoPing // nil unless AutoPingInterval is set
+	consumed uint64    // messages read completely (reader only)
+	done     chan struct{}
+}
+
+const (
+	stateOpen int32 = iota
+	stateClosing
+	stateClosed
+)
+
+// controlWriteWait bounds writing a control frame when no WriteTimeout is set.
+const controlWriteWait = 10 * time.Second
+
+func newConn(ws *websocket.Conn, fc *frameConn, cfg *config, h Handler, log *slog.Logger) *Conn {
+	c := &Conn{
+		ws:       ws,
+		fc:       fc,
+		cfg:      cfg,
+		h:        h,
+		log:      log,
+		isServer: cfg.isServer,
+		proto:    ws.Subprotocol(),
+		done:     make(chan struct{}),
+	}
+	fc.onControl = c.onControlFrame
+	if cfg.pingInterval > 0 {
+		c.ping = &autoPing{}
+		if cfg.pingRestart {
+			fc.onData = c.onDataFrame
+		}
+	}
+	return c
+}
+
+// Peer describes the other side: "tcp4:127.0.0.1:52314", "tcp6:::1:9000",
+// "unix:/path", or on a server the trusted X-Forwarded-For entry.
+func (c *Conn) Peer() string { return c.peer }
+
+// LocalAddr is the local network address.
+func (c *Conn) LocalAddr() net.Addr { return c.fc.LocalAddr() }
+
+// RemoteAddr is the network address of the other side (not changed by
+// X-Forwarded-For).
+func (c *Conn) RemoteAddr() net.Addr { return c.fc.RemoteAddr() }
+
+// IsServer tells whether this is the server side of the connection.
+func (c *Conn) IsServer() bool { return c.isServer }
+
+// Subprotocol is the negotiated subprotocol, or "".
+func (c *Conn) Subprotocol() string { return c.proto }
+
+// Version is the WebSocket protocol version spoken: 13, or 8 for a Hybi-10
+// client.
+func (c *Conn) Version() int { return c.version }
+
+// Compressed tells whether permessage-deflate is in use.
+func (c *Conn) Compressed() bool { return c.fc.compressed }
+
+// TLS is the TLS connection state (for channel binding, client certificates),
+// nil for plain connections.
+func (c *Conn) TLS() *tls.ConnectionState { return c.tls }
+
+// Request is the opening handshake request on the server side, nil on the
+// client side.
+func (c *Conn) Request() *ConnectionRequest { return c.request }
+
+// Response is the opening handshake response on the client side, nil on the
+// server side.
+func (c *Conn) Response() *ConnectionResponse { return c.response }
+
+// Headers are the HTTP headers of the opening handshake: the request's on a
+// server, the response's on a client.
+func (c *Conn) Headers() http.Header {
+	if c.request != nil {
+		return c.request.Headers
+	}
+	if c.response != nil {
+		return c.response.Headers
+	}
+	return nil
+}
+
+// Done is closed when the connection is gone and OnClose has returned.
+func (c *Conn) Done() <-chan struct{} { return c.done }
+
+// SendMessage sends a text (isBinary false) or binary message (Autobahn
+// sendMessage). It returns once the message is written to the network
+// connection. Outgoing text is not validated. Sending on a connection that is
+// not open returns an error wrapping ErrNotOpen; a failed write drops the
+// connection.
+func (c *Conn) SendMessage(payload []byte, isBinary bool) error {
+	typ := websocket.TextMessage
+	if isBinary {
+		typ = websocket.BinaryMessage
+	}
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	if c.state.Load() != stateOpen {
+		return fmt.Errorf("websocket: send message to %s: %w", c.peer, ErrNotOpen)
+	}
+	if c.cfg.writeTimeout > 0 {
+		c.ws.SetWriteDeadline(time.Now().Add(c.cfg.writeTimeout))
+	}
+	var err error
+	if frag := c.cfg.autoFragment; frag > 0 && len(payload) > frag {
+		err = c.writeFragmented(typ, payload, frag)
+	} else {
+		err = c.ws.WriteMessage(typ, payload)
+	}
+	if err != nil {
+		if errors.Is(err, websocket.ErrCloseSent) {
+			return fmt.Errorf("websocket: send message to %s: %w", c.peer, ErrNotOpen)
+		}
+		c.drop("write failed: " + err.Error())
+		return fmt.Errorf("websocket: send message to %s: %w", c.peer, err)
+	}
+	return nil
+}
+
+// writeFragmented writes payload in frames of frag bytes: gorilla's write
+// buffer holds exactly frag bytes, so each full buffer becomes one frame.
+func (c *Conn) writeFragmented(typ int, payload []byte, frag int) error {
+	w, err := c.ws.NextWriter(typ)
+	if err != nil {
+		return err
+	}
+	for len(payload) > 0 {
+		n := min(frag, len(payload))
+		if _, err := w.Write(payload[:n]); err != nil {
+			return err
+		}
+		payload = payload[n:]
+	}
+	return w.Close()
+}
+
+func (c *Conn) controlDeadline() time.Time {
+	if c.cfg.writeTimeout > 0 {
+		return time.Now().Add(c.cfg.writeTimeout)
+	}
+	return time.Now().Add(controlWriteWait)
+}
+
+// SendPing sends a ping with up to 125 bytes of payload (Autobahn sendPing).
+// It does nothing unless the connection is open.
+func (c *Conn) SendPing(payload []byte) error {
+	return c.sendControl(websocket.PingMessage, "ping", payload)
+}
+
+// SendPong sends an unsolicited pong (Autobahn sendPong). Pings are answered
+// automatically. It does nothing unless the connection is open.
+func (c *Conn) SendPong(payload []byte) error {
+	return c.sendControl(websocket.PongMessage, "pong", payload)
+}
+
+func (c *Conn) sendControl(typ int, what string, payload []byte) error {
+	if len(payload) > 125 {
+		return fmt.Errorf("websocket: send %s to %s: invalid payload for %s (payload length must be <= 125, was %d)", what, c.peer, what, len(payload))
+	}
+	if c.state.Load() != stateOpen {
+		return nil
+	}
+	if err := c.ws.WriteControl(typ, payload, c.controlDeadline()); err != nil && !errors.Is(err, websocket.ErrCloseSent) {
+		return fmt.Errorf("websocket: send %s to %s: %w", what, c.peer, err)
+	}
+	return nil
+}
+
+// SendClose starts the closing handshake (Autobahn sendClose). code is 0 for
+// none, 1000, or 3000..4999; reason needs a code and is truncated to 123
+// bytes of UTF-8. The connection waits up to CloseHandshakeTimeout for the
+// peer's close frame; OnClose reports the outcome. SendClose on a connection
+// that is already closing does nothing.
+func (c *Conn) SendClose(code int, reason string) error {
+	if code != 0 && code != CloseNormal && (code < 3000 || code > 4999) {
+		return fmt.Errorf("websocket: close %s: invalid close code %d (must be 1000 or from [3000, 4999])", c.peer, code)
+	}
+	if code == 0 && reason != "" {
+		return fmt.Errorf("websocket: close %s: close reason without close code", c.peer)
+	}
+	if !utf8.ValidString(reason) {
+		return fmt.Errorf("websocket: close %s: close reason is not valid UTF-8", c.peer)
+	}
+	c.sendCloseFrame(code, reason, false)
+	return nil
+}
+
+// Close closes the connection cleanly with code 1000 and waits until it is
+// gone (OnClose has returned) or ctx is done, when it drops the connection.
+// It must not be called from the handler's methods.
+func (c *Conn) Close(ctx context.Context) error {
+	c.sendCloseFrame(CloseNormal, "", false)
+	select {
+	case <-c.done:
+		return nil
+	case <-ctx.Done():
+		c.Abort()
+		<-c.done
+		return fmt.Errorf("websocket: close %s: %w", c.peer, ctx.Err())
+	}
+}
+
+// Abort drops the TCP connection at once, without a closing handshake
+// (Autobahn dropConnection).
+func (c *Conn) Abort() {
+	c.drop("aborted by the application")
+}
+
+// drop closes the network connection; the reader then finishes. reason is
+// Autobahn's wasNotCleanReason, unless one is set already.
+func (c *Conn) drop(reason string) {
+	c.mu.Lock()
+	if !c.droppedByMe {
+		c.droppedByMe = true
+		c.wasClean = false
+		if c.notClean == "" {
+			c.notClean = reason
+		}
+	}
+	c.mu.Unlock()
+	c.fc.Close()
+}
+
+// truncateUTF8 cuts s to at most n bytes without splitting a code point
+// (Autobahn encode_truncate).
+func truncateUTF8(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
+// sendCloseFrame sends a close frame if the connection is open and moves it
+// to closing (Autobahn sendCloseFrame). A close we initiate starts the
+// closing handshake timeout.
+func (c *Conn) sendCloseFrame(code int, reason string, isReply bool) {
+	if !c.state.CompareAndSwap(stateOpen, stateClosing) {
+		return
+	}
+	c.mu.Lock()
+	c.closedByMe = !isReply
+	c.mu.Unlock()
+	var payload []byte
+	if code != 0 && code != CloseNoStatus {
+		payload = make([]byte, 2, 2+len(reason))
+		binary.BigEndian.PutUint16(payload, uint16(code))
+		payload = append(payload, truncateUTF8(reason, 123)...)
+	}
+	if err := c.ws.WriteControl(websocket.CloseMessage, payload, c.controlDeadline()); err != nil {
+		c.log.Debug("websocket: sending close frame failed", "peer", c.peer, "err", err)
+	}
+	if !isReply && c.cfg.closeTimeout > 0 {
+		c.fc.setCloseDeadline(time.Now().Add(c.cfg.closeTimeout))
+	}
+}
+
+// remoteClose handles the peer's close frame, which frameConn has checked
+// (Autobahn onCloseFrame): it answers it unless it answers our own, and
+// makes the close clean.
+func (c *Conn) remoteClose(code int, reason string) {
+	c.mu.Lock()
+	c.remoteClosed = true
+	c.remoteCode, c.remoteReason = code, reason
+	c.wasClean = !c.droppedByMe
+	c.mu.Unlock()
+	if c.state.Load() == stateOpen {
+		if c.cfg.echoClose {
+			c.sendCloseFrame(code, reason, true)
+		} else {
+			c.sendCloseFrame(CloseNormal, "", true)
+		}
+	}
+}
+
+// onControlFrame handles pings and pongs, which frameConn takes out of the
+// stream. It runs on the reader goroutine, when the frame is read (which can
+// be before gorilla has handed out messages that arrived just before it).
+func (c *Conn) onControlFrame(op byte, payload []byte) {
+	switch op {
+	case 9: // ping
+		if c.state.Load() == stateOpen {
+			err := c.ws.WriteControl(websocket.PongMessage, payload, c.controlDeadline())
+			if err != nil && !errors.Is(err, websocket.ErrCloseSent) {
+				c.log.Debug("websocket: sending pong failed", "peer", c.peer, "err", err)
+			}
+		}
+		if ph, ok := c.h.(PingHandler); ok {
+			ph.OnPing(payload)
+		}
+	case 10: // pong
+		if c.ping != nil {
+			c.ping.pong(c, payload)
+		}
+		if ph, ok := c.h.(PongHandler); ok {
+			ph.OnPong(payload)
+		}
+	}
+}
+
+// run is the reader: it delivers messages until the connection ends, then
+// finishes the closing handshake and calls OnClose.
+func (c *Conn) run(openHandler bool) {
+	if openHandler {
+		c.h.OnOpen(c)
+	}
+	c.startAutoPing()
+	c.readLoop(false)
+}
+
+// idleProbe is how long the reader waits for more data on its current
+// goroutine before moving the wait to a fresh one.
+const idleProbe = 50 * time.Millisecond
+
+// readLoop reads messages. A goroutine's stack grows with the work it does
+// (the handler's above all) and never shrinks back below what a blocked read
+// needs, so a connection that has been busy and then goes quiet moves its
+// wait to a fresh goroutine, with the smallest stack: when gorilla has
+// nothing buffered, the reader waits up to about idleProbe for more data (a
+// read deadline, see frameConn.armProbe), and if none comes, continues on a
+// new goroutine. The handler's methods are thus called one at a time and in
+// order, but not always from the same goroutine.
+func (c *Conn) readLoop(fresh bool) {
+	for {
+		if c.idle() {
+			if fresh {
+				c.fc.clearProbe()
+			} else {
+				c.fc.armProbe()
+			}
+			if err := c.wait(); err != nil {
+				if !fresh && c.fc.probeExpired(err) {
+					go c.readLoop(true)
+					return
+				}
+				c.readEnded(err)
+				c.finish()
+				return
+			}
+			fresh = false
+		}
+		if !c.readOne() {
+			c.finish()
+			return
+		}
+	}
+}
+
+// readOne reads and delivers one message; it reports whether the connection
+// is still open for reading.
+func (c *Conn) readOne() bool {
+	typ, r, err := c.ws.NextReader()
+	if err != nil {
+		c.readEnded(err)
+		return false
+	}
+	payload, f, err := c.readMessage(typ, r)
+	if f != nil {
+		c.failConnection(f)
+		return false
+	}
+	if err != nil {
+		c.readEnded(err)
+		return false
+	}
+	c.consumed++
+	c.h.OnMessage(payload, typ == websocket.BinaryMessage)
+	return true
+}
+
+// idle tells whether gorilla has nothing buffered, so that the reader can
+// wait in waitData.
+func (c *Conn) idle() bool {
+	if c.br != nil {
+		return c.br.Buffered() == 0
+	}
+	return c.fc.drained(c.consumed)
+}
+
+// wait waits until data arrives, or the read deadline passes. It waits with
+// a shallow stack, not deep inside gorilla, so that a fresh goroutine keeps
+// the smallest stack (2 KiB). A server fills gorilla's read buffer directly;
+// a client (whose buffer gorilla keeps to itself) reads ahead a little.
+//
+//go:noinline
+func (c *Conn) wait() error {
+	if c.br != nil {
+		c.fc.waiting = true
+		_, err := c.br.Peek(1)
+		c.fc.waiting = false
+		return err
+	}
+	return c.fc.waitReadable()
+}
+
+// scratchPool holds buffers messages are read into; a message is then copied
+// out at its exact size.
+var scratchPool = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
+
+const maxPooledScratch = 64 << 10
+
+// readMessage reads one message, validating UTF-8 as it arrives and checking
+// the decompressed size. It returns a failure for those violations.
+func (c *Conn) readMessage(typ int, r io.Reader) ([]byte, *failure, error) {
+	bp := scratchPool.Get().(*[]byte)
+	buf := (*bp)[:0]
+	text := typ == websocket.TextMessage && c.cfg.validateUTF8
+	checked := 0
+	max := c.cfg.maxMessage
+	var err error
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		var n int
+		n, err = r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if max > 0 && int64(len(buf)) > max {
+			c.putScratch(bp, buf)
+			return nil, &failure{CloseMessageTooBig, fmt.Sprintf("received WebSocket message size %d exceeds payload limit of %d octets", len(buf), max)}, nil
+		}
+		if text && n > 0 {
+			k, ok := validUTF8Prefix(buf[checked:])
+			if !ok {
+				c.putScratch(bp, buf)
+				return nil, &failure{CloseInvalidPayload, fmt.Sprintf("encountered invalid UTF-8 while processing text message at payload octet index %d", checked+k)}, nil
+			}
+			checked += k
+		}
+		if err != nil {
+			break
+		}
+	}
+	if err != io.EOF {
+		c.putScratch(bp, buf)
+		var ce flate.CorruptInputError
+		if errors.As(err, &ce) {
+			return nil, &failure{CloseInvalidPayload, "invalid compressed message payload: " + err.Error()}, nil
+		}
+		return nil, nil, err
+	}
+	if text && checked != len(buf) {
+		c.putScratch(bp, buf)
+		return nil, &failure{CloseInvalidPayload, fmt.Sprintf("UTF-8 text message payload ended within Unicode code point at payload octet index %d", checked)}, nil
+	}
+	if cap(buf) > maxPooledScratch {
+		// Too big to keep pooled: hand it over instead of copying.
+		return buf[:len(buf):len(buf)], nil, nil
+	}
+	payload := make([]byte, len(buf))
+	copy(payload, buf)
+	c.putScratch(bp, buf)
+	return payload, nil, nil
+}
+
+func (c *Conn) putScratch(bp *[]byte, buf []byte) {
+	if cap(buf) > maxPooledScratch {
+		return
+	}
+	*bp = buf[:0]
+	scratchPool.Put(bp)
+}
+
+// readEnded handles the end of reading through gorilla: a violation or a
+// close frame found by frameConn, or a lost connection.
+func (c *Conn) readEnded(err error) {
+	if f := c.fc.failure; f != nil {
+		c.failConnection(f)
+		return
+	}
+	if c.fc.closeSeen {
+		c.remoteClose(c.fc.closeCode, c.fc.closeReason)
+	}
+	c.mu.Lock()
+	remoteClosed, closedByMe, dropped := c.remoteClosed, c.closedByMe, c.droppedByMe
+	c.mu.Unlock()
+	switch {
+	case remoteClosed && !dropped:
+		c.afterClosingHandshake()
+	case dropped:
+	case closedByMe && isTimeout(err):
+		c.setNotClean("WebSocket closing handshake timeout (peer did not finish the closing handshake in time)")
+	default:
+		c.setNotClean("peer dropped the TCP connection without previous WebSocket closing handshake")
+		c.log.Debug("websocket: connection lost", "peer", c.peer, "err", err)
+	}
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+func (c *Conn) setNotClean(reason string) {
+	c.mu.Lock()
+	c.wasClean = false
+	if c.notClean == "" {
+		c.notClean = reason
+	}
+	c.mu.Unlock()
+}
+
+// afterClosingHandshake completes a close once both close frames are
+// exchanged: a server drops the TCP connection, a client waits for the
+// server to do so (Autobahn onCloseFrame, onServerConnectionDropTimeout).
+func (c *Conn) afterClosingHandshake() {
+	if c.isServer {
+		return // finish closes the connection
+	}
+	c.fc.clearProbe()
+	if t := c.cfg.dropTimeout; t > 0 {
+		c.fc.setCloseDeadline(time.Now().Add(t))
+	} else {
+		c.fc.setCloseDeadline(time.Time{})
+	}
+	if err := c.fc.discard(); err != nil {
+		if isTimeout(err) {
+			c.setNotClean("WebSocket closing handshake timeout (server did not drop TCP connection in time)")
+		}
+		// Other errors (a reset) still follow a complete closing handshake.
+	}
+}
+
+// failConnection fails the connection (Autobahn _fail_connection): with
+// failByDrop it drops the TCP connection, otherwise it sends a close frame
+// with f's code and reason and waits for the peer's close frame.
+func (c *Conn) failConnection(f *failure) {
+	c.log.Warn("websocket: failing WebSocket connection", "peer", c.peer, "code", f.code, "reason", f.reason)
+	if c.cfg.failByDrop || c.state.Load() != stateOpen {
+		c.drop("I dropped the WebSocket TCP connection: " + f.reason)
+		return
+	}
+	c.sendCloseFrame(f.code, f.reason, false)
+	c.fc.clearProbe()
+	err := c.fc.drain()
+	switch {
+	case c.fc.closeSeen:
+		c.mu.Lock()
+		c.remoteClosed = true
+		c.remoteCode, c.remoteReason = c.fc.closeCode, c.fc.closeReason
+		c.wasClean = !c.droppedByMe
+		c.mu.Unlock()
+		c.afterClosingHandshake()
+	case isTimeout(err):
+		c.setNotClean("WebSocket closing handshake timeout (peer did not finish the closing handshake in time)")
+	case errors.Is(err, errProtocolViolation):
+		c.setNotClean("I dropped the WebSocket TCP connection: " + c.fc.failure.reason)
+	default:
+		c.setNotClean("peer dropped the TCP connection without previous WebSocket closing handshake")
+	}
+}
+
+// finish closes everything and reports the outcome (Autobahn
+// _connectionLost).
+func (c *Conn) finish() {
+	c.state.Store(stateClosed)
+	c.stopAutoPing()
+	c.fc.Close()
+	if c.onFinish != nil {
+		c.onFinish()
+	}
+	c.mu.Lock()
+	wasClean := c.wasClean && c.remoteClosed
+	code, reason := c.remoteCode, c.remoteReason
+	if !wasClean {
+		notClean := c.notClean
+		if notClean == "" {
+			notClean = "peer dropped the TCP connection without previous WebSocket closing handshake"
+		}
+		code, reason = CloseAbnormal, `connection was closed uncleanly ("`+notClean+`")`
+	}
+	c.mu.Unlock()
+	c.h.OnClose(wasClean, code, reason)
+	close(c.done)
+}
+
+// autoPing is the state of automatic pings (Autobahn autoPingInterval,
+// autoPingTimeout, autoPingSize). Timers run on short-lived goroutines; the
+// connection holds none while waiting.
+type autoPing struct {
+	mu       sync.Mutex
+	stopped  bool
+	seq      uint32
+	pending  []byte // payload of the unanswered ping
+	next     *time.Timer
+	timeout  *time.Timer
+	awaiting atomic.Bool // a ping is unanswered and a timeout runs
+}
+
+func (c *Conn) startAutoPing() {
+	if c.ping == nil {
+		return
+	}
+	p := c.ping
+	p.mu.Lock()
+	if !p.stopped {
+		p.next = time.AfterFunc(c.cfg.pingInterval, c.sendAutoPing)
+	}
+	p.mu.Unlock()
+}
+
+func (c *Conn) stopAutoPing() {
+	if c.ping == nil {
+		return
+	}
+	p := c.ping
+	p.mu.Lock()
+	p.stopped = true
+	if p.next != nil {
+		p.next.Stop()
+	}
+	if p.timeout != nil {
+		p.timeout.Stop()
+	}
+	p.mu.Unlock()
+}
+
+func (c *Conn) sendAutoPing() {
+	p := c.ping
+	payload := make([]byte, c.cfg.pingSize)
+	binary.BigEndian.PutUint64(payload, uint64(time.Now().UnixNano()))
+	rand.Read(payload[12:])
+	p.mu.Lock()
+	if p.stopped {
+		p.mu.Unlock()
+		return
+	}
+	p.seq++
+	binary.BigEndian.PutUint32(payload[8:], p.seq)
+	p.pending = payload
+	if t := c.cfg.pingTimeout; t > 0 {
+		if p.timeout == nil {
+			p.timeout = time.AfterFunc(t, c.autoPingTimedOut)
+		} else {
+			p.timeout.Reset(t)
+		}
+		p.awaiting.Store(true)
+	}
+	p.mu.Unlock()
+	if c.state.Load() == stateOpen {
+		if err := c.ws.WriteControl(websocket.PingMessage, payload, c.controlDeadline()); err != nil {
+			c.log.Debug("websocket: sending auto-ping failed", "peer", c.peer, "err", err)
+		}
+	}
+}
+
+func (c *Conn) autoPingTimedOut() {
+	p := c.ping
+	p.mu.Lock()
+	expired := !p.stopped && p.pending != nil
+	p.mu.Unlock()
+	if expired {
+		c.drop("WebSocket ping timeout (peer did not respond with pong in time)")
+	}
+}
+
+// answered ends the wait for the pending ping and schedules the next one.
+// p.mu is held.
+func (p *autoPing) answered(interval time.Duration) {
+	p.pending = nil
+	p.awaiting.Store(false)
+	if p.timeout != nil {
+		p.timeout.Stop()
+	}
+	if !p.stopped && p.next != nil {
+		p.next.Reset(interval)
+	}
+}
+
+func (p *autoPing) pong(c *Conn, data []byte) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.pending == nil {
+		return
+	}
+	if !bytes.Equal(p.pending, data) {
+		c.log.Debug("websocket: auto ping/pong: received non-pending pong", "peer", c.peer)
+		return
+	}
+	p.answered(c.cfg.pingInterval)
+}
+
+// onDataFrame counts any incoming data frame as an answer to a pending
+// auto-ping (autoPingRestartOnAnyTraffic).
+func (c *Conn) onDataFrame() {
+	p := c.ping
+	if !p.awaiting.Load() {
+		return
+	}
+	p.mu.Lock()
+	if p.pending != nil {
+		p.answered(c.cfg.pingInterval)
+	}
+	p.mu.Unlock()
+}
