@@ -4,22 +4,12 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/json"
-	"encoding/pem"
 	"fmt"
 	"io"
 	"log/slog"
-	"math/big"
 	"net"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"sync"
@@ -27,6 +17,7 @@ import (
 	"time"
 
 	"github.com/autobahn-go/autobahn/core"
+	"github.com/autobahn-go/autobahn/internal/testpeer"
 	"github.com/autobahn-go/autobahn/registry"
 	"github.com/autobahn-go/autobahn/transports/websocket"
 
@@ -36,27 +27,6 @@ import (
 	_ "github.com/autobahn-go/autobahn/serializers/ubjson"
 	_ "github.com/autobahn-go/autobahn/transports/rawsocket"
 )
-
-// python is the interpreter with Autobahn|Python and its serializers; another
-// python3 earlier on PATH may lack them.
-const python = "/usr/bin/python3"
-
-// needPython skips the test when Autobahn|Python (with the serializer and
-// TLS libraries) cannot be imported, or fails it when AUTOBAHN_INTEROP=1.
-func needPython(t *testing.T) {
-	t.Helper()
-	if testing.Short() {
-		t.Skip("interop test (-short)")
-	}
-	out, err := exec.Command(python, "-c",
-		"import txaio; txaio.use_twisted(); import autobahn, twisted, cbor2, msgpack, ubjson, OpenSSL, service_identity").CombinedOutput()
-	if err != nil {
-		if os.Getenv("AUTOBAHN_INTEROP") == "1" {
-			t.Fatalf("AUTOBAHN_INTEROP=1 but Autobahn|Python is not usable: %v\n%s", err, out)
-		}
-		t.Skipf("Autobahn|Python not usable (set AUTOBAHN_INTEROP=1 to make this a failure): %v", err)
-	}
-}
 
 // pyCase is one client configuration for the Python script.
 type pyCase struct {
@@ -203,51 +173,6 @@ func (c *conn) OnClose(err error) {
 	}
 }
 
-// autobahnClientRoles are the roles and features Autobahn|Python 22.7
-// announces in HELLO (autobahn.wamp.role.DEFAULT_CLIENT_ROLES).
-var autobahnClientRoles = map[string]map[string]bool{
-	"subscriber": {"publisher_identification": true, "pattern_based_subscription": true, "subscription_revocation": true,
-		"payload_transparency": true, "payload_encryption_cryptobox": true},
-	"publisher": {"publisher_identification": true, "subscriber_blackwhite_listing": true, "publisher_exclusion": true,
-		"payload_transparency": true, "x_acknowledged_event_delivery": true, "payload_encryption_cryptobox": true},
-	"caller": {"caller_identification": true, "call_canceling": true, "progressive_call_results": true,
-		"payload_transparency": true, "payload_encryption_cryptobox": true},
-	"callee": {"caller_identification": true, "pattern_based_registration": true, "shared_registration": true,
-		"call_canceling": true, "progressive_call_results": true, "registration_revocation": true,
-		"payload_transparency": true, "payload_encryption_cryptobox": true},
-}
-
-// testCert writes a self-signed certificate for localhost and 127.0.0.1 and
-// returns the server configuration and the PEM file's path.
-func testCert(t *testing.T) (*tls.Config, string) {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(1),
-		Subject:               pkix.Name{CommonName: "localhost"},
-		NotBefore:             time.Now().Add(-time.Hour),
-		NotAfter:              time.Now().Add(24 * time.Hour),
-		DNSNames:              []string{"localhost"},
-		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1)},
-		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
-		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		IsCA:                  true,
-		BasicConstraintsValid: true,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "cert.pem")
-	if err := os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}}, path
-}
-
 // TestPythonComponents: Autobahn|Python Components over RawSocket (every
 // serializer RawSocket carries: json, msgpack, cbor, ubjson) and over
 // WebSocket with TLS (the same four) against a router on this module's
@@ -255,7 +180,7 @@ func testCert(t *testing.T) (*tls.Config, string) {
 // must be accepted (session id and realm reported, an acknowledged PUBLISH,
 // GOODBYE), and an ABORT's reason and message must be reported.
 func TestPythonComponents(t *testing.T) {
-	needPython(t)
+	testpeer.RequirePython(t, "OpenSSL", "service_identity")
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	r := &router{sessions: make(map[string]*session)}
 	ctx := context.Background()
@@ -265,7 +190,8 @@ func TestPythonComponents(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer rs.Close()
-	serverTLS, certFile := testCert(t)
+	cert := testpeer.NewCert(t)
+	serverTLS, certFile := cert.ServerConfig(), cert.WritePEM(t)
 	wss, err := registry.Listen(ctx, "wss://127.0.0.1:0/ws", core.TransportConfig{TLS: serverTLS, Options: websocket.WAMPOptions{Logger: quiet}}, r.accept)
 	if err != nil {
 		t.Fatal(err)
@@ -308,7 +234,7 @@ func TestPythonComponents(t *testing.T) {
 	pctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
 	start := time.Now()
-	cmd := exec.CommandContext(pctx, python, "-c", pyClients, string(arg))
+	cmd := exec.CommandContext(pctx, testpeer.Python, "-c", pyClients, string(arg))
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
@@ -354,8 +280,8 @@ func TestPythonComponents(t *testing.T) {
 				for role, r := range s.hello.Details.Roles {
 					got[role] = r.Features
 				}
-				if !reflect.DeepEqual(got, autobahnClientRoles) {
-					t.Errorf("HELLO roles\n got %v\nwant %v", got, autobahnClientRoles)
+				if !reflect.DeepEqual(got, testpeer.AutobahnClientRoles) {
+					t.Errorf("HELLO roles\n got %v\nwant %v", got, testpeer.AutobahnClientRoles)
 				}
 			}
 

@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/autobahn-go/autobahn/internal/testpeer"
 	"github.com/autobahn-go/autobahn/transports/websocket"
 )
 
@@ -27,29 +28,6 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	stopPeers()
 	os.Exit(code)
-}
-
-// textPayload and binaryPayload are the generators of the peers'
-// gen_payload/genPayload: n bytes of valid UTF-8 (multi-byte text padded
-// with '*') and n bytes covering all byte values.
-func textPayload(n int) []byte {
-	const unit = "Hello-µ@ßöäüàá-UTF-8!! κόσμε 😀 "
-	b := make([]byte, 0, n)
-	for len(b)+len(unit) <= n {
-		b = append(b, unit...)
-	}
-	for len(b) < n {
-		b = append(b, '*')
-	}
-	return b
-}
-
-func binaryPayload(n int) []byte {
-	b := make([]byte, n)
-	for i := range b {
-		b[i] = byte(i*31 + 7)
-	}
-	return b
 }
 
 func randomBytes(n int) []byte {
@@ -312,25 +290,25 @@ func scenarios() []scenario {
 	return []scenario{
 		{name: "text", run: func(l *link) {
 			l.echo([]byte("Hello, world!"), false)
-			l.echo(textPayload(1000), false)
+			l.echo(testpeer.TextPayload(1000), false)
 			l.echo(nil, false)
 			// A message the peer generates.
 			l.command(map[string]any{"op": "send", "size": 70000})
-			l.expectMessage(textPayload(70000), false)
+			l.expectMessage(testpeer.TextPayload(70000), false)
 			l.closeByUs()
 		}},
 		{name: "binary", run: func(l *link) {
-			l.echo(binaryPayload(1000), true)
+			l.echo(testpeer.BinaryPayload(1000), true)
 			l.echo(nil, true)
 			l.command(map[string]any{"op": "send", "size": 70000, "binary": true})
-			l.expectMessage(binaryPayload(70000), true)
+			l.expectMessage(testpeer.BinaryPayload(70000), true)
 			l.closeByUs()
 		}},
 		{name: "1MiB", run: func(l *link) {
-			l.echo(textPayload(1<<20), false)
-			l.echo(binaryPayload(1<<20), true)
+			l.echo(testpeer.TextPayload(1<<20), false)
+			l.echo(testpeer.BinaryPayload(1<<20), true)
 			l.command(map[string]any{"op": "send", "size": 1 << 20, "binary": true})
-			l.expectMessage(binaryPayload(1<<20), true)
+			l.expectMessage(testpeer.BinaryPayload(1<<20), true)
 			l.closeByUs()
 		}},
 		{name: "many messages", run: func(l *link) {
@@ -345,8 +323,8 @@ func scenarios() []scenario {
 			l.closeByUs()
 		}},
 		{name: "fragmented by us", cfg: linkConfig{ourFrag: 1000}, run: func(l *link) {
-			l.echo(binaryPayload(10000), true)
-			l.echo(textPayload(5500), false) // fragment boundaries inside code points
+			l.echo(testpeer.BinaryPayload(10000), true)
+			l.echo(testpeer.TextPayload(5500), false) // fragment boundaries inside code points
 			want := []wireMessage{{opcode: 2, frames: 10, wireSize: 10000}, {opcode: 1, frames: 6, wireSize: 5500}}
 			if got := l.relay.dataMessages(l.ours()); fmt.Sprint(got) != fmt.Sprint(want) {
 				l.t.Errorf("our messages on the wire %v, want %v", got, want)
@@ -354,10 +332,10 @@ func scenarios() []scenario {
 			l.closeByUs()
 		}},
 		{name: "fragmented by them", cfg: linkConfig{theirFrag: 1000}, run: func(l *link) {
-			l.echo(binaryPayload(10000), true)
-			l.echo(textPayload(5500), false)
+			l.echo(testpeer.BinaryPayload(10000), true)
+			l.echo(testpeer.TextPayload(5500), false)
 			l.command(map[string]any{"op": "send", "size": 5000, "frag": 700})
-			l.expectMessage(textPayload(5000), false)
+			l.expectMessage(testpeer.TextPayload(5000), false)
 			want := []wireMessage{{opcode: 2, frames: 10, wireSize: 10000}, {opcode: 1, frames: 6, wireSize: 5500}, {opcode: 1, frames: 8, wireSize: 5000}}
 			if l.combo.kind == autobahnPeer {
 				// Autobahn ends a payload of an exact multiple of the
@@ -383,17 +361,17 @@ func scenarios() []scenario {
 			} else if ext := l.conn.Request().Extensions; len(ext) == 0 || ext[0].Name != "permessage-deflate" {
 				l.t.Errorf("ConnectionRequest.Extensions %v", ext)
 			}
-			l.echo(textPayload(1<<20), false)
-			l.echo(binaryPayload(100000), true)
+			l.echo(testpeer.TextPayload(1<<20), false)
+			l.echo(testpeer.BinaryPayload(100000), true)
 			l.echo([]byte("small"), false)
 			incompressible := randomBytes(20000)
 			l.echo(incompressible, true)
 			// Identical messages: no context takeover must hold both ways.
 			for range 5 {
-				l.echo(textPayload(3000), false)
+				l.echo(testpeer.TextPayload(3000), false)
 			}
 			l.command(map[string]any{"op": "send", "size": 50000})
-			l.expectMessage(textPayload(50000), false)
+			l.expectMessage(testpeer.TextPayload(50000), false)
 			for dir, who := range map[direction]string{l.ours(): "our", l.theirs(): "peer"} {
 				msgs := l.relay.dataMessages(dir)
 				if len(msgs) < 4 {
@@ -410,7 +388,7 @@ func scenarios() []scenario {
 		{name: "permessage-deflate fragmented", cfg: linkConfig{deflate: true, ourFrag: 500, theirFrag: 500}, run: func(l *link) {
 			msg := randomBytes(5000)
 			l.echo(msg, true)
-			l.echo(textPayload(30000), false)
+			l.echo(testpeer.TextPayload(30000), false)
 			for dir, who := range map[direction]string{l.ours(): "our", l.theirs(): "peer"} {
 				msgs := l.relay.dataMessages(dir)
 				minFrames := 10
@@ -493,7 +471,7 @@ func scenarios() []scenario {
 				resp := l.relay.responseHeader(l.t).Get("Sec-WebSocket-Extensions")
 				l.t.Logf("response %q", resp)
 				for range 3 {
-					l.echo(textPayload(20000), false)
+					l.echo(testpeer.TextPayload(20000), false)
 				}
 				if msgs := l.relay.dataMessages(l.ours()); len(msgs) != 3 || !msgs[0].compressed {
 					l.t.Errorf("our messages on the wire %v, want 3 compressed", msgs)
@@ -573,7 +551,7 @@ func offerWindowBits15(t *testing.T, c combo) {
 		t.Logf("offer %q accepted with %q: RFC 7692 section 7.1.2.1 wants server_max_window_bits in the response", offer, resp)
 	}
 	l := &link{t: t, combo: c, peer: p, id: id, conn: conn, h: h, relay: r}
-	l.echo(textPayload(20000), false)
+	l.echo(testpeer.TextPayload(20000), false)
 	if msgs := r.dataMessages(serverToClient); len(msgs) != 1 || !msgs[0].compressed {
 		t.Errorf("our messages on the wire %v, want one compressed", msgs)
 	}

@@ -15,18 +15,12 @@ import (
 	"sync"
 	"testing"
 	"time"
-)
 
-// python is the interpreter with Autobahn|Python (Debian packages, see
-// /work/shared/INTEROP.md): another python3 earlier on PATH may lack it.
-const python = "/usr/bin/python3"
+	"github.com/autobahn-go/autobahn/internal/testpeer"
+)
 
 // nodeModules holds ws (installed by scripts/install-peers.sh).
 const nodeModules = "../node/node_modules"
-
-// envInterop, when "1", makes a missing peer a test failure instead of a
-// skip.
-const envInterop = "AUTOBAHN_INTEROP"
 
 // eventTimeout bounds every wait for a peer: generous, as Python startup
 // and pure-Python UTF-8 validation are slow on a loaded machine.
@@ -100,7 +94,7 @@ func probe(kind peerKind) string {
 	var cmd *exec.Cmd
 	switch kind {
 	case autobahnPeer:
-		cmd = exec.CommandContext(ctx, python, "-c", "import txaio; txaio.use_twisted(); import autobahn.twisted.websocket, autobahn.websocket.compress")
+		cmd = exec.CommandContext(ctx, testpeer.Python, "-c", "import txaio; txaio.use_twisted(); import autobahn.twisted.websocket, autobahn.websocket.compress")
 	case wsPeer:
 		node, err := exec.LookPath("node")
 		if err != nil {
@@ -134,10 +128,7 @@ func getPeer(t *testing.T, kind peerKind, role peerRole) *peerProc {
 	procsMu.Lock()
 	defer procsMu.Unlock()
 	if problem := probe(kind); problem != "" {
-		if os.Getenv(envInterop) == "1" {
-			t.Fatalf("%s=1 but %s", envInterop, problem)
-		}
-		t.Skipf("%s (set %s=1 to make this a failure)", problem, envInterop)
+		testpeer.Unavailable(t, problem)
 	}
 	key := string(kind) + "/" + string(role)
 	if p := procs[key]; p != nil {
@@ -160,7 +151,7 @@ func startPeer(kind peerKind, role peerRole) (*peerProc, error) {
 	p := &peerProc{kind: kind, role: role, chans: map[string]chan event{}, exited: make(chan struct{})}
 	switch kind {
 	case autobahnPeer:
-		p.cmd = exec.Command(python, "peers/autobahn_peer.py", string(role))
+		p.cmd = exec.Command(testpeer.Python, "peers/autobahn_peer.py", string(role))
 	case wsPeer:
 		p.cmd = exec.Command("node", "peers/ws_peer.js", string(role))
 		p.cmd.Env = append(os.Environ(), "NODE_PATH="+absPath(nodeModules))

@@ -46,7 +46,7 @@ func BenchmarkEcho(b *testing.B) {
 					if err := tr.Send(ctx, msg); err != nil {
 						b.Fatal(err)
 					}
-					<-cli.msgs
+					<-cli.Msgs
 				}
 				b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "msgs/s")
 			})
@@ -64,12 +64,12 @@ func BenchmarkEchoPipelined(b *testing.B) {
 			done := make(chan struct{})
 			cli := newRecorder(false)
 			want := int64(b.N)
-			cli.onMsg = func(core.Transport, core.Message) {
+			cli.React = func(core.Transport, core.Message) {
 				if got.Add(1) == want {
 					close(done)
 				}
 			}
-			cli.msgs = make(chan core.Message, 1<<20)
+			cli.Msgs = make(chan core.Message, 1<<20)
 			tr, err := dial(b, ts.url, core.TransportConfig{Serializers: []core.Serializer{fakeCBOR}}, cli)
 			if err != nil {
 				b.Fatal(err)
@@ -78,7 +78,7 @@ func BenchmarkEchoPipelined(b *testing.B) {
 			ctx := context.Background()
 			go func() {
 				// Drain the recorder's channel so it never fills.
-				for range cli.msgs {
+				for range cli.Msgs {
 				}
 			}()
 			b.ResetTimer()
@@ -93,7 +93,7 @@ func BenchmarkEchoPipelined(b *testing.B) {
 			b.StopTimer()
 			tr.Abort()
 			<-tr.Done()
-			close(cli.msgs)
+			close(cli.Msgs)
 		})
 	}
 }

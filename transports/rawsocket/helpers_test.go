@@ -3,26 +3,19 @@ package rawsocket
 import (
 	"bytes"
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"errors"
 	"fmt"
-	"math/big"
 	"net"
 	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/autobahn-go/autobahn/core"
+	"github.com/autobahn-go/autobahn/internal/testpeer"
 )
 
 func TestMain(m *testing.M) {
@@ -108,87 +101,25 @@ var (
 	fakeAll     = []core.Serializer{fakeCBOR, fakeMsgpack, fakeUBJSON, fakeJSON}
 )
 
-// recorder is a TransportHandler that records what happens and can echo.
-type recorder struct {
-	echo   bool
-	opened chan core.Transport
-	msgs   chan core.Message
-	closed chan error
-	onMsg  func(t core.Transport, m core.Message)
-
-	mu sync.Mutex
-	t  core.Transport
-}
+// recorder is a testpeer.Recorder whose messages are testMsgs.
+type recorder struct{ *testpeer.Recorder }
 
 func newRecorder(echo bool) *recorder {
-	return &recorder{
-		echo:   echo,
-		opened: make(chan core.Transport, 1),
-		msgs:   make(chan core.Message, 4096),
-		closed: make(chan error, 1),
-	}
+	r := testpeer.NewRecorder()
+	r.Echo = echo
+	return &recorder{r}
 }
 
-func (r *recorder) OnOpen(t core.Transport) {
-	r.mu.Lock()
-	r.t = t
-	r.mu.Unlock()
-	r.opened <- t
-}
-
-func (r *recorder) OnMessage(m core.Message) {
-	r.mu.Lock()
-	t := r.t
-	r.mu.Unlock()
-	if r.onMsg != nil {
-		r.onMsg(t, m)
-	}
-	if r.echo {
-		if err := t.Send(context.Background(), m); err != nil {
-			panic(fmt.Sprintf("echo: %v", err))
-		}
-		return
-	}
-	r.msgs <- m
-}
-
-func (r *recorder) OnClose(err error) { r.closed <- err }
-
-func (r *recorder) waitOpen(t testing.TB) core.Transport {
-	t.Helper()
-	select {
-	case tr := <-r.opened:
-		return tr
-	case <-time.After(5 * time.Second):
-		t.Fatal("timeout waiting for OnOpen")
-		return nil
-	}
-}
-
+// waitMsg waits for the next message, which must be a testMsg, and returns
+// its bytes.
 func (r *recorder) waitMsg(t testing.TB) []byte {
 	t.Helper()
-	select {
-	case m := <-r.msgs:
-		tm, ok := m.(*testMsg)
-		if !ok {
-			t.Fatalf("got message %T, want *testMsg", m)
-		}
-		return tm.data
-	case <-time.After(5 * time.Second):
-		t.Fatal("timeout waiting for a message")
-		return nil
+	m := r.Next(t)
+	tm, ok := m.(*testMsg)
+	if !ok {
+		t.Fatalf("got message %T, want *testMsg", m)
 	}
-}
-
-func (r *recorder) waitClose(t testing.TB) error {
-	t.Helper()
-	select {
-	case err := <-r.closed:
-		return err
-	case <-time.After(5 * time.Second):
-		t.Fatal("timeout waiting for OnClose")
-		return nil
-	}
+	return tm.data
 }
 
 // server runs a listener whose connections get recorders; handlers receives
@@ -254,41 +185,6 @@ func dial(t testing.TB, rawURL string, cfg core.TransportConfig, h core.Transpor
 	rt := tr.(*Transport)
 	t.Cleanup(func() { rt.Abort(); <-rt.Done() })
 	return rt, nil
-}
-
-// tlsConfigs returns a server and a client TLS configuration around a fresh
-// self-signed certificate for "localhost" and 127.0.0.1.
-func tlsConfigs(t testing.TB) (server, client *tls.Config) {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(1),
-		Subject:               pkix.Name{CommonName: "localhost"},
-		NotBefore:             time.Now().Add(-time.Hour),
-		NotAfter:              time.Now().Add(time.Hour),
-		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
-		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		BasicConstraintsValid: true,
-		IsCA:                  true,
-		DNSNames:              []string{"localhost"},
-		IPAddresses:           []net.IP{net.ParseIP("127.0.0.1")},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pool := x509.NewCertPool()
-	pool.AddCert(cert)
-	server = &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key, Leaf: cert}}}
-	client = &tls.Config{RootCAs: pool}
-	return server, client
 }
 
 // socketPath returns a Unix socket path short enough for sun_path.

@@ -30,7 +30,7 @@ func TestTCPNoDelay(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		srv := ts.next(t).waitOpen(t)
+		srv := ts.next(t).WaitOpen(t)
 		if noDelay(t, srv) == nagle || noDelay(t, cli) == nagle {
 			t.Errorf("Nagle %v: TCP_NODELAY server %v client %v", nagle, noDelay(t, srv), noDelay(t, cli))
 		}

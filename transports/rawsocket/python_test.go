@@ -1,12 +1,9 @@
 package rawsocket
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"fmt"
-	"io"
-	"os"
 	"os/exec"
 	"reflect"
 	"strings"
@@ -15,30 +12,13 @@ import (
 	"time"
 
 	"github.com/autobahn-go/autobahn/core"
+	"github.com/autobahn-go/autobahn/internal/testpeer"
 	"github.com/autobahn-go/autobahn/registry"
 )
 
 // Live interoperability with Autobahn|Python 22.7 (Debian python3-autobahn):
 // its Twisted RawSocket client against this package's server, and this
 // package's client against its Twisted and asyncio RawSocket servers.
-
-const python = "/usr/bin/python3"
-
-// needPython skips the test when Autobahn|Python (with the serializers) is
-// missing, or fails it when AUTOBAHN_INTEROP=1 requires the peer.
-func needPython(t *testing.T) {
-	t.Helper()
-	if testing.Short() {
-		t.Skip("interop test (-short)")
-	}
-	out, err := exec.Command(python, "-c", "import autobahn, twisted, cbor2, msgpack, ubjson").CombinedOutput()
-	if err != nil {
-		if os.Getenv("AUTOBAHN_INTEROP") == "1" {
-			t.Fatalf("Autobahn|Python not usable: %v\n%s", err, out)
-		}
-		t.Skipf("Autobahn|Python not usable: %v", err)
-	}
-}
 
 // miniRouter is just enough of a WAMP router for an Autobahn client: it
 // welcomes HELLO, answers CALL with a RESULT echoing the arguments, and
@@ -109,7 +89,7 @@ run([comp], log_level="warn")
 // TestPythonClient: Autobahn|Python's Twisted RawSocket client joins, calls
 // and leaves over this package's server, with each serializer.
 func TestPythonClient(t *testing.T) {
-	needPython(t)
+	testpeer.RequirePython(t)
 	for _, ser := range []string{"json", "msgpack", "cbor", "ubjson"} {
 		t.Run(ser, func(t *testing.T) {
 			if _, err := registry.Default.Serializer(ser); err != nil {
@@ -123,7 +103,7 @@ func TestPythonClient(t *testing.T) {
 			defer l.Close()
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
-			out, err := exec.CommandContext(ctx, python, "-c", pyClient, "rs://"+l.Addr().String(), ser).CombinedOutput()
+			out, err := exec.CommandContext(ctx, testpeer.Python, "-c", pyClient, "rs://"+l.Addr().String(), ser).CombinedOutput()
 			if err != nil {
 				t.Fatalf("python client: %v\n%s", err, out)
 			}
@@ -190,45 +170,13 @@ else:
 // its URL; the process is killed when the test ends.
 func startPythonServer(t *testing.T, kind string) string {
 	t.Helper()
-	cmd := exec.Command(python, "-c", pyServer, kind)
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-		if t.Failed() {
-			t.Logf("python %s server stderr:\n%s", kind, stderr.String())
-		}
-	})
-	port := make(chan string, 1)
-	go func() {
-		line, _ := bufio.NewReader(stdout).ReadString('\n')
-		port <- strings.TrimSpace(line)
-		io.Copy(io.Discard, stdout)
-	}()
-	select {
-	case p := <-port:
-		if p == "" {
-			t.Fatalf("python %s server did not start", kind)
-		}
-		return "rs://127.0.0.1:" + p
-	case <-time.After(20 * time.Second):
-		t.Fatalf("python %s server did not start", kind)
-		return ""
-	}
+	return "rs://127.0.0.1:" + testpeer.StartPythonServer(t, "python "+kind+" server", pyServer, kind)
 }
 
 // TestPythonServer: this package's client against Autobahn|Python's Twisted
 // and asyncio RawSocket servers, which echo every message.
 func TestPythonServer(t *testing.T) {
-	needPython(t)
+	testpeer.RequirePython(t)
 	call := &core.Call{
 		Request:   1,
 		Procedure: "com.example.echo",
@@ -257,13 +205,13 @@ func TestPythonServer(t *testing.T) {
 					}
 					for i := range 3 {
 						select {
-						case m := <-cli.msgs:
+						case m := <-cli.Msgs:
 							c := *call
 							c.Request = uint64(i + 1)
 							if !reflect.DeepEqual(m, &c) {
 								t.Fatalf("echo %d:\n got %s\nwant %s", i, short(m), short(&c))
 							}
-						case err := <-cli.closed:
+						case err := <-cli.Closed:
 							t.Fatalf("closed: %v", err)
 						case <-time.After(10 * time.Second):
 							t.Fatal("no echo")
@@ -274,7 +222,7 @@ func TestPythonServer(t *testing.T) {
 					if err := tr.Close(ctx); err != nil {
 						t.Fatal(err)
 					}
-					if err := cli.waitClose(t); err != nil {
+					if err := cli.WaitClose(t); err != nil {
 						t.Errorf("OnClose(%v)", err)
 					}
 				})

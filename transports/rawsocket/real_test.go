@@ -49,14 +49,14 @@ func TestRealSerializers(t *testing.T) {
 					t.Fatal(err)
 				}
 				select {
-				case m := <-cli.msgs:
+				case m := <-cli.Msgs:
 					if !reflect.DeepEqual(m, call) {
 						t.Fatalf("echo:\n got %#v\nwant %#v", m, call)
 					}
-				case err := <-cli.closed:
+				case err := <-cli.Closed:
 					t.Fatalf("closed: %v", err)
 				}
-				if got := ts.next(t).waitOpen(t).Details().Serializer; got != ser {
+				if got := ts.next(t).WaitOpen(t).Details().Serializer; got != ser {
 					t.Errorf("server picked %s", got.Name())
 				}
 			})
@@ -99,7 +99,7 @@ func TestRealGarbage(t *testing.T) {
 		}
 		srv := ts.next(t)
 		c.Write(frame(frameMessage, payload))
-		err := srv.waitClose(t)
+		err := srv.WaitClose(t)
 		if !errors.Is(err, ErrProtocolViolation) || !errors.Is(err, core.ErrTransportLost) {
 			t.Errorf("payload %q: OnClose(%v), want a protocol violation", payload, err)
 		}

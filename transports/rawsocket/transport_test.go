@@ -14,6 +14,7 @@ import (
 	"unsafe"
 
 	"github.com/autobahn-go/autobahn/core"
+	"github.com/autobahn-go/autobahn/internal/testpeer"
 )
 
 // endpoints returns a listen URL and the client configuration for each kind
@@ -23,7 +24,7 @@ func endpoints(t *testing.T) []struct {
 	srvCfg, cliCfg core.TransportConfig
 	peerPrefix     string
 } {
-	srvTLS, cliTLS := tlsConfigs(t)
+	srvTLS, cliTLS := testpeer.TLSConfigs(t)
 	return []struct {
 		name, listen   string
 		srvCfg, cliCfg core.TransportConfig
@@ -50,9 +51,9 @@ func TestRoundTrip(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				cli.waitOpen(t)
+				cli.WaitOpen(t)
 				srv := ts.next(t)
-				srvT := srv.waitOpen(t).(*Transport)
+				srvT := srv.WaitOpen(t).(*Transport)
 
 				sizes := []int{0, 1, 100, 4096, 70000, 1 << 20}
 				for _, n := range sizes {
@@ -103,10 +104,10 @@ func TestRoundTrip(t *testing.T) {
 				if err := tr.Close(ctx); err != nil {
 					t.Fatalf("close: %v", err)
 				}
-				if err := cli.waitClose(t); err != nil {
+				if err := cli.WaitClose(t); err != nil {
 					t.Errorf("client OnClose(%v), want nil after Close", err)
 				}
-				if err := srv.waitClose(t); err != nil {
+				if err := srv.WaitClose(t); err != nil {
 					t.Errorf("server OnClose(%v), want nil after the client's clean close", err)
 				}
 				err = tr.Send(context.Background(), &testMsg{[]byte("late")})
@@ -150,7 +151,7 @@ func TestSerializerNegotiation(t *testing.T) {
 			if got := tr.Details().Serializer; got != tc.want {
 				t.Errorf("serializer %s, want %s", got.Name(), tc.want.Name())
 			}
-			srv := ts.next(t).waitOpen(t)
+			srv := ts.next(t).WaitOpen(t)
 			if got := srv.Details().Serializer; got != tc.want {
 				t.Errorf("server serializer %s, want %s", got.Name(), tc.want.Name())
 			}
@@ -255,7 +256,7 @@ func TestMaxConnections(t *testing.T) {
 		t.Fatal(err)
 	}
 	srv := ts.next(t)
-	srv.waitOpen(t)
+	srv.WaitOpen(t)
 	_, err = dial(t, ts.url, core.TransportConfig{Serializers: fakeAll}, newRecorder(false))
 	var herr *HandshakeError
 	if !errors.As(err, &herr) || herr.Code != CodeMaxConnectionsReached {
@@ -263,7 +264,7 @@ func TestMaxConnections(t *testing.T) {
 	}
 	// Once the first is gone, there is room again.
 	first.Abort()
-	srv.waitClose(t)
+	srv.WaitClose(t)
 	deadline := time.Now().Add(5 * time.Second)
 	for ts.l.ActiveConnections() != 0 && time.Now().Before(deadline) {
 		time.Sleep(5 * time.Millisecond)
@@ -385,7 +386,7 @@ func TestMaxMessageSize(t *testing.T) {
 		t.Fatal(err)
 	}
 	srv := ts.next(t)
-	srvT := srv.waitOpen(t).(*Transport)
+	srvT := srv.WaitOpen(t).(*Transport)
 	if tr.MaxMessageSize() != 512 || tr.PeerMaxMessageSize() != 1024 || srvT.MaxMessageSize() != 1024 || srvT.PeerMaxMessageSize() != 512 {
 		t.Fatalf("limits: client %d/%d server %d/%d", tr.MaxMessageSize(), tr.PeerMaxMessageSize(), srvT.MaxMessageSize(), srvT.PeerMaxMessageSize())
 	}
@@ -451,7 +452,7 @@ func TestProtocolErrors(t *testing.T) {
 				t.Fatal(err)
 			}
 			srv := ts.next(t)
-			srv.waitOpen(t)
+			srv.WaitOpen(t)
 			c.Write(frame(frameMessage, "ok"))
 			var b [6]byte
 			if _, err := readFull(c, b[:]); err != nil || string(b[4:]) != "ok" {
@@ -461,7 +462,7 @@ func TestProtocolErrors(t *testing.T) {
 			if tc.name == "truncated frame" {
 				c.Conn.(*net.TCPConn).CloseWrite()
 			}
-			err := srv.waitClose(t)
+			err := srv.WaitClose(t)
 			if err == nil || !strings.Contains(err.Error(), tc.wantErr) || !errors.Is(err, core.ErrTransportLost) {
 				t.Fatalf("OnClose(%v), want error containing %q", err, tc.wantErr)
 			}
@@ -553,14 +554,14 @@ func TestCloseAndAbort(t *testing.T) {
 			t.Fatal(err)
 		}
 		srv := ts.next(t)
-		srv.waitOpen(t)
+		srv.WaitOpen(t)
 		tr.Abort()
-		if err := cli.waitClose(t); !errors.Is(err, ErrAborted) || !errors.Is(err, core.ErrTransportLost) {
+		if err := cli.WaitClose(t); !errors.Is(err, ErrAborted) || !errors.Is(err, core.ErrTransportLost) {
 			t.Errorf("client OnClose(%v), want ErrAborted", err)
 		}
 		// The server sees the connection end; a TCP abort looks like the
 		// end of the stream.
-		srv.waitClose(t)
+		srv.WaitClose(t)
 		if err := tr.Abort(); err != nil {
 			t.Errorf("second abort: %v", err)
 		}
@@ -575,7 +576,7 @@ func TestCloseAndAbort(t *testing.T) {
 			t.Fatal(err)
 		}
 		srv := ts.next(t)
-		st := srv.waitOpen(t)
+		st := srv.WaitOpen(t)
 		st.Send(context.Background(), &testMsg{[]byte("bye")})
 		if err := st.Close(context.Background()); err != nil {
 			t.Fatal(err)
@@ -583,16 +584,16 @@ func TestCloseAndAbort(t *testing.T) {
 		if got := cli.waitMsg(t); string(got) != "bye" {
 			t.Fatalf("got %q before close", got)
 		}
-		if err := cli.waitClose(t); err != nil {
+		if err := cli.WaitClose(t); err != nil {
 			t.Errorf("client OnClose(%v), want nil", err)
 		}
-		if err := srv.waitClose(t); err != nil {
+		if err := srv.WaitClose(t); err != nil {
 			t.Errorf("server OnClose(%v), want nil", err)
 		}
 	})
 	t.Run("close from handler", func(t *testing.T) {
 		cli := newRecorder(false)
-		cli.onMsg = func(tr core.Transport, m core.Message) {
+		cli.React = func(tr core.Transport, m core.Message) {
 			if err := tr.Close(context.Background()); err != nil {
 				t.Errorf("close in OnMessage: %v", err)
 			}
@@ -602,11 +603,11 @@ func TestCloseAndAbort(t *testing.T) {
 			t.Fatal(err)
 		}
 		srv := ts.next(t)
-		srv.waitOpen(t).Send(context.Background(), &testMsg{[]byte("x")})
-		if err := cli.waitClose(t); err != nil {
+		srv.WaitOpen(t).Send(context.Background(), &testMsg{[]byte("x")})
+		if err := cli.WaitClose(t); err != nil {
 			t.Errorf("client OnClose(%v), want nil", err)
 		}
-		if err := srv.waitClose(t); err != nil {
+		if err := srv.WaitClose(t); err != nil {
 			t.Errorf("server OnClose(%v), want nil", err)
 		}
 	})
@@ -624,7 +625,7 @@ func TestCloseAndAbort(t *testing.T) {
 		if d := time.Since(start); d > 2*time.Second {
 			t.Errorf("close took %v with a 50ms close timeout", d)
 		}
-		if err := cli.waitClose(t); err != nil {
+		if err := cli.WaitClose(t); err != nil {
 			t.Errorf("OnClose(%v), want nil after Close", err)
 		}
 	})
@@ -642,7 +643,7 @@ func TestAcceptorRefuses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := cli.waitClose(t); err != nil {
+	if err := cli.WaitClose(t); err != nil {
 		t.Errorf("OnClose(%v), want nil (server ended the stream)", err)
 	}
 }
@@ -701,7 +702,7 @@ func TestOneWritePerFrame(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv.waitOpen(t)
+	srv.WaitOpen(t)
 	cc.mu.Lock()
 	cc.writes, cc.bytes = 0, 0
 	cc.mu.Unlock()
@@ -753,7 +754,7 @@ func TestConcurrentSend(t *testing.T) {
 				}
 				t.Cleanup(func() { tr.Abort(); <-tr.Done() })
 			}
-			srv.waitOpen(t)
+			srv.WaitOpen(t)
 			const senders, each = 8, 200
 			var wg sync.WaitGroup
 			for s := range senders {
@@ -893,7 +894,7 @@ func TestPongOverflow(t *testing.T) {
 			}
 		}
 	}()
-	err = cli.waitClose(t)
+	err = cli.WaitClose(t)
 	if err == nil || !strings.Contains(err.Error(), "send queue overflow") || !errors.Is(err, core.ErrTransportLost) {
 		t.Fatalf("OnClose(%v), want a send queue overflow", err)
 	}

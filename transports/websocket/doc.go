@@ -65,6 +65,15 @@
 // back after the handler has used more. BenchmarkIdleServerConnMemory and
 // BenchmarkIdleClientConnMemory measure the memory per idle connection.
 //
+// # WAMP over WebSocket
+//
+// [WAMPFactory] carries WAMP messages over this layer as a core.Transport and
+// is registered for the URL schemes ws and wss, so that registry.Dial and
+// registry.Listen reach it. The subprotocols wamp.2.<serializer> (plain and
+// batched) are negotiated in the client's order of preference; JSON travels
+// in text frames, the other serializers in binary frames. [NewWAMPHandler]
+// serves WAMP on an existing http.ServeMux.
+//
 // # URLs
 //
 // [ParseURL] and [CreateURL] take WebSocket URLs apart and build them like

@@ -4,17 +4,12 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/base64"
 	"encoding/binary"
 	"errors"
 	"io"
-	"math/big"
 	"net"
 	"net/http"
 	"net/url"
@@ -24,40 +19,13 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
-)
 
-// testCert makes a self-signed certificate for 127.0.0.1 and localhost.
-func testCert(t testing.TB) (tls.Certificate, *x509.CertPool) {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(1),
-		Subject:               pkix.Name{CommonName: "test"},
-		NotBefore:             time.Now().Add(-time.Hour),
-		NotAfter:              time.Now().Add(time.Hour),
-		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1)},
-		DNSNames:              []string{"localhost"},
-		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
-		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		IsCA:                  true,
-		BasicConstraintsValid: true,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, _ := x509.ParseCertificate(der)
-	pool := x509.NewCertPool()
-	pool.AddCert(cert)
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, pool
-}
+	"github.com/autobahn-go/autobahn/internal/testpeer"
+)
 
 func startTLSServer(t *testing.T) (addr string, handlers chan *recorder, pool *x509.CertPool) {
 	t.Helper()
-	cert, pool := testCert(t)
+	cert := testpeer.NewCert(t)
 	handlers = make(chan *recorder, 8)
 	s := &Server{Logger: quietLog, NewHandler: func() ServerHandler {
 		r := newRecorder()
@@ -65,7 +33,7 @@ func startTLSServer(t *testing.T) (addr string, handlers chan *recorder, pool *x
 		handlers <- r
 		return r
 	}}
-	l, err := s.Listen(context.Background(), "tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{cert}})
+	l, err := s.Listen(context.Background(), "tcp", "127.0.0.1:0", cert.ServerConfig())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +41,7 @@ func startTLSServer(t *testing.T) (addr string, handlers chan *recorder, pool *x
 		l.Close()
 		s.CloseAll(context.Background())
 	})
-	return l.Addr().String(), handlers, pool
+	return l.Addr().String(), handlers, cert.Pool
 }
 
 func TestTLS(t *testing.T) {

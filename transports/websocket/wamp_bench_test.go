@@ -36,7 +36,7 @@ func BenchmarkWAMPCallRoundTrip(b *testing.B) {
 				if err := cli.Send(ctx, call); err != nil {
 					b.Fatal(err)
 				}
-				rec.next(b)
+				rec.Next(b)
 			}
 		})
 	}
@@ -57,18 +57,18 @@ func BenchmarkWAMPSendThroughput(b *testing.B) {
 			b.ReportAllocs()
 			n := 0
 			for b.Loop() {
-				if err := srv.t.Send(ctx, ev); err != nil {
+				if err := srv.Transport().Send(ctx, ev); err != nil {
 					b.Fatal(err)
 				}
 				n++
 				// Drain as we go so that the client's buffer never fills.
-				for len(rec.msgs) > 0 {
-					<-rec.msgs
+				for len(rec.Msgs) > 0 {
+					<-rec.Msgs
 					n--
 				}
 			}
 			for ; n > 0; n-- {
-				rec.next(b)
+				rec.Next(b)
 			}
 		})
 	}

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"os"
 	"os/exec"
 	"reflect"
 	"strings"
@@ -16,33 +15,13 @@ import (
 	"time"
 
 	"github.com/autobahn-go/autobahn/core"
+	"github.com/autobahn-go/autobahn/internal/testpeer"
 	"github.com/autobahn-go/autobahn/transports/websocket"
 )
 
 // Live WAMP framing interoperability with Autobahn|Python 22.7 (Debian
 // python3-autobahn): its Twisted clients join a Go server built on this
 // package's transport, with every serializer, plain and batched.
-
-// pythonPeer is the interpreter with Autobahn|Python and its serializers
-// (see /work/shared/INTEROP.md); another python3 on PATH may lack them.
-const pythonPeer = "/usr/bin/python3"
-
-// needAutobahnPython skips the test when Autobahn|Python (with the
-// serializer libraries) cannot be imported, or fails it when
-// AUTOBAHN_INTEROP=1 requires the peer.
-func needAutobahnPython(t *testing.T) {
-	t.Helper()
-	if testing.Short() {
-		t.Skip("interop test (-short)")
-	}
-	out, err := exec.Command(pythonPeer, "-c", "import txaio; txaio.use_twisted(); import autobahn, twisted, cbor2, msgpack, ubjson").CombinedOutput()
-	if err != nil {
-		if os.Getenv("AUTOBAHN_INTEROP") == "1" {
-			t.Fatalf("AUTOBAHN_INTEROP=1 but Autobahn|Python is not usable: %v\n%s", err, out)
-		}
-		t.Skipf("Autobahn|Python not usable (set AUTOBAHN_INTEROP=1 to make this a failure): %v", err)
-	}
-}
 
 // pyWAMPClients runs, for each serializer given, two client sessions one
 // after the other: one joins realm "interop.<ser>", publishes (acknowledged)
@@ -205,20 +184,6 @@ func (c *interopConn) OnClose(err error) {
 	}
 }
 
-// autobahnClientRoles are the roles and features Autobahn|Python 22.7
-// announces in HELLO (autobahn.wamp.role.DEFAULT_CLIENT_ROLES).
-var autobahnClientRoles = map[string]map[string]bool{
-	"subscriber": {"publisher_identification": true, "pattern_based_subscription": true, "subscription_revocation": true,
-		"payload_transparency": true, "payload_encryption_cryptobox": true},
-	"publisher": {"publisher_identification": true, "subscriber_blackwhite_listing": true, "publisher_exclusion": true,
-		"payload_transparency": true, "x_acknowledged_event_delivery": true, "payload_encryption_cryptobox": true},
-	"caller": {"caller_identification": true, "call_canceling": true, "progressive_call_results": true,
-		"payload_transparency": true, "payload_encryption_cryptobox": true},
-	"callee": {"caller_identification": true, "pattern_based_registration": true, "shared_registration": true,
-		"call_canceling": true, "progressive_call_results": true, "registration_revocation": true,
-		"payload_transparency": true, "payload_encryption_cryptobox": true},
-}
-
 // TestWAMPPythonClients: Autobahn|Python's Component (plain serializers)
 // and ApplicationRunner (batched serializers) connect over WebSocket with
 // json, msgpack, cbor and ubjson: their HELLO parses to the expected realm
@@ -226,7 +191,7 @@ var autobahnClientRoles = map[string]map[string]bool{
 // PUBLISH carrying the session id and realm, then GOODBYE) and report an
 // ABORT's reason and message.
 func TestWAMPPythonClients(t *testing.T) {
-	needAutobahnPython(t)
+	testpeer.RequirePython(t)
 	var sers []string
 	for _, s := range allSerializers(t) {
 		sers = append(sers, s.Name())
@@ -245,7 +210,7 @@ func TestWAMPPythonClients(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	start := time.Now()
-	cmd := exec.CommandContext(ctx, pythonPeer, append([]string{"-c", pyWAMPClients, l.URL()}, sers...)...)
+	cmd := exec.CommandContext(ctx, testpeer.Python, append([]string{"-c", pyWAMPClients, l.URL()}, sers...)...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
@@ -341,8 +306,8 @@ func checkHello(t *testing.T, s *interopSession, ser string) {
 	for role, r := range h.Details.Roles {
 		got[role] = r.Features
 	}
-	if !reflect.DeepEqual(got, autobahnClientRoles) {
-		t.Errorf("HELLO roles\n got %v\nwant %v", got, autobahnClientRoles)
+	if !reflect.DeepEqual(got, testpeer.AutobahnClientRoles) {
+		t.Errorf("HELLO roles\n got %v\nwant %v", got, testpeer.AutobahnClientRoles)
 	}
 	if testing.Verbose() {
 		t.Logf("%s HELLO details: %+v", ser, h.Details)
@@ -387,37 +352,8 @@ reactor.run()
 // the Go client offers, decodes what the client sends (batches of several
 // messages included) and its answers decode in Go.
 func TestWAMPPythonServer(t *testing.T) {
-	needAutobahnPython(t)
-	cmd := exec.Command(pythonPeer, "-c", pyWAMPEchoServer)
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-		if t.Failed() {
-			t.Logf("python server stderr:\n%s", stderr.String())
-		}
-	})
-	portc := make(chan string, 1)
-	go func() {
-		line, _ := bufio.NewReader(stdout).ReadString('\n')
-		portc <- strings.TrimSpace(line)
-	}()
-	var port string
-	select {
-	case port = <-portc:
-	case <-time.After(20 * time.Second):
-	}
-	if port == "" {
-		t.Fatal("python server did not start")
-	}
+	testpeer.RequirePython(t)
+	port := testpeer.StartPythonServer(t, "python server", pyWAMPEchoServer)
 	url := "ws://127.0.0.1:" + port + "/"
 
 	calls := sampleMessages()
@@ -438,7 +374,7 @@ func TestWAMPPythonServer(t *testing.T) {
 				}
 			}
 			for _, m := range calls {
-				sameMessage(t, rec.next(t), m)
+				sameMessage(t, rec.Next(t), m)
 			}
 			if ser.Batched() {
 				// One WebSocket message with all the calls in one batch.
@@ -454,7 +390,7 @@ func TestWAMPPythonServer(t *testing.T) {
 					t.Fatal(err)
 				}
 				for _, m := range calls {
-					sameMessage(t, rec.next(t), m)
+					sameMessage(t, rec.Next(t), m)
 				}
 			}
 			ctx, cancel := context.WithTimeout(context.Background(), wampWait)
@@ -462,14 +398,14 @@ func TestWAMPPythonServer(t *testing.T) {
 			if err := cli.Close(ctx); err != nil {
 				t.Fatal(err)
 			}
-			if err := rec.waitClose(t); err != nil {
+			if err := rec.WaitClose(t); err != nil {
 				t.Errorf("OnClose(%v), want a clean close", err)
 			}
 		})
 	}
 	// Autobahn denies a client without a common subprotocol with 400.
-	r := newWAMPRec()
-	_, err = (&websocket.WAMPFactory{}).Dial(context.Background(), mustParseURL(t, url),
+	r := testpeer.NewRecorder()
+	_, err := (&websocket.WAMPFactory{}).Dial(context.Background(), mustParseURL(t, url),
 		core.TransportConfig{Serializers: []core.Serializer{&renamedSerializer{mustSerializer(t, "json")}}}, r)
 	var he *websocket.HandshakeError
 	if !errors.As(err, &he) || he.StatusCode != http.StatusBadRequest || !strings.Contains(he.Reason, "wamp.2.json") {

@@ -19,6 +19,7 @@ import (
 	gorilla "github.com/gorilla/websocket"
 
 	"github.com/autobahn-go/autobahn/core"
+	"github.com/autobahn-go/autobahn/internal/testpeer"
 	"github.com/autobahn-go/autobahn/registry"
 	"github.com/autobahn-go/autobahn/transports/websocket"
 )
@@ -57,22 +58,22 @@ func sameMessage(t testing.TB, got, want core.Message) {
 // and wss: both sides agree on the serializer, messages arrive unchanged in
 // both directions, and a clean close gives OnClose(nil) on both sides.
 func TestWAMPRoundTrip(t *testing.T) {
-	tt := newTestTLS(t)
+	tt := testpeer.NewCert(t)
 	for _, scheme := range []string{"ws", "wss"} {
 		cfg := core.TransportConfig{}
 		if scheme == "wss" {
-			cfg.TLS = tt.server
+			cfg.TLS = tt.ServerConfig()
 		}
 		l, recs := wampServer(t, scheme+"://127.0.0.1:0/ws", cfg, nil)
 		for _, ser := range allSerializers(t) {
 			t.Run(scheme+"/"+ser.Name(), func(t *testing.T) {
 				ccfg := core.TransportConfig{Serializers: []core.Serializer{ser}}
 				if scheme == "wss" {
-					ccfg.TLS = tt.client
+					ccfg.TLS = tt.ClientConfig()
 				}
 				cli, crec := wampDial(t, l.URL(), ccfg)
 				srv := recvRec(t, recs)
-				st := srv.t.(*websocket.WAMPTransport)
+				st := srv.Transport().(*websocket.WAMPTransport)
 				for _, d := range []core.TransportDetails{cli.Details(), st.Details()} {
 					if d.Serializer != ser || d.Extra["protocol"] != ser.Subprotocol() {
 						t.Fatalf("negotiated %v / %v, want %s", d.Serializer.Name(), d.Extra["protocol"], ser.Subprotocol())
@@ -91,18 +92,18 @@ func TestWAMPRoundTrip(t *testing.T) {
 					}
 				}
 				for _, m := range sampleMessages() {
-					sameMessage(t, srv.next(t), m)
-					sameMessage(t, crec.next(t), m)
+					sameMessage(t, srv.Next(t), m)
+					sameMessage(t, crec.Next(t), m)
 				}
 				cctx, cancel := context.WithTimeout(ctx, wampWait)
 				defer cancel()
 				if err := cli.Close(cctx); err != nil {
 					t.Fatal(err)
 				}
-				if err := crec.waitClose(t); err != nil {
+				if err := crec.WaitClose(t); err != nil {
 					t.Errorf("client OnClose(%v), want nil", err)
 				}
-				if err := srv.waitClose(t); err != nil {
+				if err := srv.WaitClose(t); err != nil {
 					t.Errorf("server OnClose(%v), want nil", err)
 				}
 				if err := cli.Send(ctx, sampleMessages()[0]); !errors.Is(err, core.ErrTransportLost) {
@@ -144,7 +145,7 @@ func TestWAMPNegotiation(t *testing.T) {
 			}
 			l, recs := wampServer(t, "ws://127.0.0.1:0", scfg, nil)
 			ccfg := core.TransportConfig{Serializers: names(tc.client...), Options: websocket.WAMPOptions{Logger: wampQuietLog}}
-			r := newWAMPRec()
+			r := testpeer.NewRecorder()
 			tr, err := registry.Dial(context.Background(), l.URL(), ccfg, r)
 			if tc.want == "" {
 				var he *websocket.HandshakeError
@@ -156,7 +157,7 @@ func TestWAMPNegotiation(t *testing.T) {
 						t.Errorf("reason %q does not name %s", he.Reason, p)
 					}
 				}
-				if len(r.opened) != 0 {
+				if len(r.Opened) != 0 {
 					t.Error("handler opened after a failed dial")
 				}
 				return
@@ -168,7 +169,7 @@ func TestWAMPNegotiation(t *testing.T) {
 			if got := tr.Details().Serializer.Name(); got != tc.want {
 				t.Errorf("client uses %s, want %s", got, tc.want)
 			}
-			if got := recvRec(t, recs).t.Details().Serializer.Name(); got != tc.want {
+			if got := recvRec(t, recs).Transport().Details().Serializer.Name(); got != tc.want {
 				t.Errorf("server uses %s, want %s", got, tc.want)
 			}
 		})
@@ -216,7 +217,7 @@ func TestWAMPFrameTypes(t *testing.T) {
 				t.Fatalf("subprotocol %q", conn.Subprotocol())
 			}
 			srv := recvRec(t, recs)
-			if err := srv.t.Send(context.Background(), hello); err != nil {
+			if err := srv.Transport().Send(context.Background(), hello); err != nil {
 				t.Fatal(err)
 			}
 			conn.SetReadDeadline(time.Now().Add(wampWait))
@@ -273,7 +274,7 @@ func TestWAMPFrameTypes(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), wampWait)
 			defer cancel()
 			cli.Close(ctx)
-			crec.waitClose(t)
+			crec.WaitClose(t)
 		})
 	}
 }
@@ -314,7 +315,7 @@ func TestWAMPBatchedFrame(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, m := range msgs {
-				sameMessage(t, srv.next(t), m)
+				sameMessage(t, srv.Next(t), m)
 			}
 		})
 	}
@@ -342,7 +343,7 @@ func TestWAMPCoalescedSends(t *testing.T) {
 					defer wg.Done()
 					for i := range each {
 						m := &core.Event{Subscription: uint64(g + 1), Publication: uint64(i + 1), Args: []any{strings.Repeat("p", 100)}}
-						if err := srv.t.Send(context.Background(), m); err != nil {
+						if err := srv.Transport().Send(context.Background(), m); err != nil {
 							t.Error(err)
 							return
 						}
@@ -427,7 +428,7 @@ func TestWAMPBadMessages(t *testing.T) {
 			if !strings.Contains(ce.Text, tc.reason) {
 				t.Errorf("close reason %q does not contain %q", ce.Text, tc.reason)
 			}
-			serr := srv.waitClose(t)
+			serr := srv.WaitClose(t)
 			var we *websocket.WAMPCloseError
 			if !errors.As(serr, &we) || !we.Local || we.Code != websocket.CloseProtocolError || we.Err == nil {
 				t.Fatalf("server OnClose(%v), want a local 1002 WAMPCloseError", serr)
@@ -435,19 +436,19 @@ func TestWAMPBadMessages(t *testing.T) {
 			if !errors.Is(serr, core.ErrTransportLost) {
 				t.Errorf("server OnClose(%v) does not match ErrTransportLost", serr)
 			}
-			if len(srv.msgs) != 0 {
-				t.Errorf("%d messages delivered", len(srv.msgs))
+			if len(srv.Msgs) != 0 {
+				t.Errorf("%d messages delivered", len(srv.Msgs))
 			}
 			// The bystander still works both ways.
 			m := &core.Publish{Request: 7, Topic: "com.example.still.here"}
 			if err := by.Send(context.Background(), m); err != nil {
 				t.Fatal(err)
 			}
-			sameMessage(t, bySrv.next(t), m)
-			if err := bySrv.t.Send(context.Background(), m); err != nil {
+			sameMessage(t, bySrv.Next(t), m)
+			if err := bySrv.Transport().Send(context.Background(), m); err != nil {
 				t.Fatal(err)
 			}
-			sameMessage(t, byRec.next(t), m)
+			sameMessage(t, byRec.Next(t), m)
 		})
 	}
 	// And new connections are served.
@@ -457,11 +458,11 @@ func TestWAMPBadMessages(t *testing.T) {
 	if err := cli.Send(context.Background(), m); err != nil {
 		t.Fatal(err)
 	}
-	sameMessage(t, srv.next(t), m)
+	sameMessage(t, srv.Next(t), m)
 	ctx, cancel := context.WithTimeout(context.Background(), wampWait)
 	defer cancel()
 	cli.Close(ctx)
-	if err := crec.waitClose(t); err != nil {
+	if err := crec.WaitClose(t); err != nil {
 		t.Errorf("OnClose(%v)", err)
 	}
 }
@@ -496,17 +497,17 @@ func TestWAMPCloseFromHandler(t *testing.T) {
 				t.Fatal(err)
 			}
 			for i := range 20 {
-				if e, ok := crec.next(t).(*core.Event); !ok || e.Publication != uint64(i+1) {
+				if e, ok := crec.Next(t).(*core.Event); !ok || e.Publication != uint64(i+1) {
 					t.Fatalf("message %d: %#v", i, e)
 				}
 			}
-			if g, ok := crec.next(t).(*core.Goodbye); !ok || g.Reason != core.URICloseGoodbyeAndOut {
+			if g, ok := crec.Next(t).(*core.Goodbye); !ok || g.Reason != core.URICloseGoodbyeAndOut {
 				t.Fatalf("got %#v, want GOODBYE", g)
 			}
-			if err := crec.waitClose(t); err != nil {
+			if err := crec.WaitClose(t); err != nil {
 				t.Errorf("client OnClose(%v)", err)
 			}
-			if err := srv.waitClose(t); err != nil {
+			if err := srv.WaitClose(t); err != nil {
 				t.Errorf("server OnClose(%v)", err)
 			}
 		})
@@ -529,10 +530,10 @@ func TestWAMPCloseCodes(t *testing.T) {
 		cli, crec := wampDial(t, l.URL(), core.TransportConfig{})
 		srv := recvRec(t, recs)
 		cli.Abort()
-		if err := crec.waitClose(t); !errors.Is(err, websocket.ErrTransportAborted) || !errors.Is(err, core.ErrTransportLost) {
+		if err := crec.WaitClose(t); !errors.Is(err, websocket.ErrTransportAborted) || !errors.Is(err, core.ErrTransportLost) {
 			t.Errorf("client OnClose(%v), want ErrTransportAborted", err)
 		}
-		if we := closeErr(t, srv.waitClose(t)); we.Code != websocket.CloseAbnormal || we.WasClean {
+		if we := closeErr(t, srv.WaitClose(t)); we.Code != websocket.CloseAbnormal || we.WasClean {
 			t.Errorf("server sees %+v, want 1006", we)
 		}
 		if err := cli.Send(context.Background(), &core.Goodbye{Reason: core.URICloseNormal}); !errors.Is(err, websocket.ErrTransportAborted) {
@@ -548,13 +549,13 @@ func TestWAMPCloseCodes(t *testing.T) {
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), wampWait)
 		defer cancel()
-		if err := srv.t.(*websocket.WAMPTransport).CloseWith(ctx, 4000, "application says so"); err != nil {
+		if err := srv.Transport().(*websocket.WAMPTransport).CloseWith(ctx, 4000, "application says so"); err != nil {
 			t.Fatal(err)
 		}
-		if we := closeErr(t, crec.waitClose(t)); we.Code != 4000 || we.Reason != "application says so" || !we.WasClean || we.Local {
+		if we := closeErr(t, crec.WaitClose(t)); we.Code != 4000 || we.Reason != "application says so" || !we.WasClean || we.Local {
 			t.Errorf("client sees %+v", we)
 		}
-		if err := srv.waitClose(t); err != nil {
+		if err := srv.WaitClose(t); err != nil {
 			t.Errorf("server OnClose(%v), want nil (the client answered 1000)", err)
 		}
 	})
@@ -564,10 +565,10 @@ func TestWAMPCloseCodes(t *testing.T) {
 		cli, crec := wampDial(t, l.URL(), core.TransportConfig{})
 		srv := recvRec(t, recs)
 		cli.Send(context.Background(), &core.Goodbye{Reason: core.URICloseNormal})
-		if we := closeErr(t, crec.waitClose(t)); we.Code != websocket.CloseInternalError || !strings.Contains(we.Reason, "router bug") {
+		if we := closeErr(t, crec.WaitClose(t)); we.Code != websocket.CloseInternalError || !strings.Contains(we.Reason, "router bug") {
 			t.Errorf("client sees %+v, want 1011", we)
 		}
-		if we := closeErr(t, srv.waitClose(t)); we.Code != websocket.CloseInternalError || !we.Local {
+		if we := closeErr(t, srv.WaitClose(t)); we.Code != websocket.CloseInternalError || !we.Local {
 			t.Errorf("server sees %+v", we)
 		}
 	})
@@ -583,10 +584,10 @@ func TestWAMPCloseCodes(t *testing.T) {
 		if err := l.Server().CloseAll(ctx); err != nil {
 			t.Fatal(err)
 		}
-		if we := closeErr(t, crec.waitClose(t)); we.Code != websocket.CloseGoingAway || !we.WasClean {
+		if we := closeErr(t, crec.WaitClose(t)); we.Code != websocket.CloseGoingAway || !we.WasClean {
 			t.Errorf("client sees %+v, want 1001", we)
 		}
-		if err := srv.waitClose(t); err != nil {
+		if err := srv.WaitClose(t); err != nil {
 			t.Errorf("server OnClose(%v)", err)
 		}
 	})
@@ -607,20 +608,20 @@ func TestWAMPSendQueueBound(t *testing.T) {
 	var sendErr error
 	for i := 0; i < 4000 && sendErr == nil; i++ {
 		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
-		sendErr = srv.t.Send(ctx, big)
+		sendErr = srv.Transport().Send(ctx, big)
 		cancel()
 	}
 	if !errors.Is(sendErr, context.DeadlineExceeded) {
 		t.Fatalf("Send to a peer that does not read: %v, want a deadline error", sendErr)
 	}
-	srv.t.Abort()
-	srv.waitClose(t)
+	srv.Transport().Abort()
+	srv.WaitClose(t)
 }
 
 // TestWAMPDetails: what Details says on both sides, over ws and wss, with
 // and without permessage-deflate.
 func TestWAMPDetails(t *testing.T) {
-	tt := newTestTLS(t)
+	tt := testpeer.NewCert(t)
 	for _, tc := range []struct {
 		scheme   string
 		compress bool
@@ -629,7 +630,7 @@ func TestWAMPDetails(t *testing.T) {
 			scfg := core.TransportConfig{Headers: map[string][]string{"X-Server": {"yes"}}}
 			ccfg := core.TransportConfig{Headers: map[string][]string{"X-Client": {"hello"}}}
 			if tc.scheme == "wss" {
-				scfg.TLS, ccfg.TLS = tt.server, tt.client
+				scfg.TLS, ccfg.TLS = tt.ServerConfig(), tt.ClientConfig()
 			}
 			if tc.compress {
 				scfg.Options = map[string]any{"perMessageCompressionAccept": true}
@@ -637,7 +638,7 @@ func TestWAMPDetails(t *testing.T) {
 			l, recs := wampServer(t, tc.scheme+"://127.0.0.1:0/wamp", scfg, nil)
 			cli, crec := wampDial(t, l.URL(), ccfg)
 			srv := recvRec(t, recs)
-			cd, sd := cli.Details(), srv.t.Details()
+			cd, sd := cli.Details(), srv.Transport().Details()
 			if cd.Framing != core.FramingWebSocket || sd.Framing != core.FramingWebSocket {
 				t.Errorf("framing %q / %q", cd.Framing, sd.Framing)
 			}
@@ -680,18 +681,18 @@ func TestWAMPDetails(t *testing.T) {
 			if err := cli.Send(context.Background(), m); err != nil {
 				t.Fatal(err)
 			}
-			sameMessage(t, srv.next(t), m)
+			sameMessage(t, srv.Next(t), m)
 			cli.Abort()
-			crec.waitClose(t)
+			crec.WaitClose(t)
 		})
 	}
 }
 
 // TestWAMPServeMux: NewWAMPHandler serves WAMP on an existing mux.
 func TestWAMPServeMux(t *testing.T) {
-	recs := make(chan *wampRec, 4)
+	recs := make(chan *testpeer.Recorder, 4)
 	h, err := websocket.NewWAMPHandler(core.TransportConfig{Options: websocket.WAMPOptions{Logger: wampQuietLog}}, func(core.Transport) core.TransportHandler {
-		r := newWAMPRec()
+		r := testpeer.NewRecorder()
 		recs <- r
 		return r
 	})
@@ -712,14 +713,14 @@ func TestWAMPServeMux(t *testing.T) {
 	if err := cli.Send(context.Background(), m); err != nil {
 		t.Fatal(err)
 	}
-	sameMessage(t, srv.next(t), m)
+	sameMessage(t, srv.Next(t), m)
 	ctx, cancel := context.WithTimeout(context.Background(), wampWait)
 	defer cancel()
 	if err := h.CloseAll(ctx); err != nil {
 		t.Fatal(err)
 	}
-	crec.waitClose(t)
-	srv.waitClose(t)
+	crec.WaitClose(t)
+	srv.WaitClose(t)
 	_ = cli
 
 	if _, err := websocket.NewWAMPHandler(core.TransportConfig{}, nil); err == nil {
@@ -739,7 +740,7 @@ func TestWAMPNotAccepted(t *testing.T) {
 	}
 	defer l.Close()
 	_, crec := wampDial(t, l.(*websocket.WAMPListener).URL(), core.TransportConfig{})
-	if err := crec.waitClose(t); err != nil {
+	if err := crec.WaitClose(t); err != nil {
 		// Closed with 1000: clean.
 		t.Errorf("OnClose(%v)", err)
 	}
@@ -767,7 +768,7 @@ func TestWAMPRegistry(t *testing.T) {
 	cli.Abort()
 
 	ctx := context.Background()
-	accept := func(core.Transport) core.TransportHandler { return newWAMPRec() }
+	accept := func(core.Transport) core.TransportHandler { return testpeer.NewRecorder() }
 	quiet := websocket.WAMPOptions{Logger: wampQuietLog}
 	dialErrs := []struct {
 		url  string
@@ -788,7 +789,7 @@ func TestWAMPRegistry(t *testing.T) {
 		{l.URL(), core.TransportConfig{Serializers: []core.Serializer{nil}}, "nil"},
 	}
 	for _, tc := range dialErrs {
-		tr, err := registry.Dial(ctx, tc.url, tc.cfg, newWAMPRec())
+		tr, err := registry.Dial(ctx, tc.url, tc.cfg, testpeer.NewRecorder())
 		if err == nil {
 			tr.Abort()
 			t.Errorf("Dial %s succeeded", tc.url)
@@ -849,14 +850,14 @@ func TestWAMPUnixSocket(t *testing.T) {
 	if err := cli.Send(context.Background(), m); err != nil {
 		t.Fatal(err)
 	}
-	sameMessage(t, srv.next(t), m)
+	sameMessage(t, srv.Next(t), m)
 	if cli.Details().Peer != "unix:"+path {
 		t.Errorf("client peer %q", cli.Details().Peer)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), wampWait)
 	defer cancel()
 	cli.Close(ctx)
-	crec.waitClose(t)
+	crec.WaitClose(t)
 }
 
 // TestWAMPOptions: defaults and the map form.
@@ -961,13 +962,13 @@ func TestWAMPProxy(t *testing.T) {
 	if err := cli.Send(context.Background(), m); err != nil {
 		t.Fatal(err)
 	}
-	sameMessage(t, srv.next(t), m)
+	sameMessage(t, srv.Next(t), m)
 	ctx, cancel := context.WithTimeout(context.Background(), wampWait)
 	defer cancel()
 	if err := cli.Close(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if err := crec.waitClose(t); err != nil {
+	if err := crec.WaitClose(t); err != nil {
 		t.Errorf("OnClose(%v)", err)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/autobahn-go/autobahn/internal/testpeer"
 	"github.com/autobahn-go/autobahn/transports/websocket"
 )
 
@@ -76,7 +77,7 @@ func closeCases() []tcase {
 			}},
 		{id: "7.1.6", desc: "256 KiB text, close, ping, written in chops of 1 KiB",
 			run: func(s *session) {
-				big := textPayload(256 << 10)
+				big := testpeer.TextPayload(256 << 10)
 				s.sendChopped(1024, s.text(string(big)), s.close(1000, ""), s.ping([]byte("no pong")))
 				s.expectText(string(big))
 				if code, _ := s.expectCloseFrame(); code != 1000 {

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/autobahn-go/autobahn/internal/testpeer"
 	"github.com/autobahn-go/autobahn/transports/websocket"
 )
 
@@ -49,18 +50,18 @@ func compressionCases() []tcase {
 	var cases []tcase
 	for i, n := range sizes {
 		cases = append(cases, tcase{id: fmt.Sprintf("12.1.%d", i+1), desc: fmt.Sprintf("compressed text message of %d bytes", n),
-			deflate: true, run: compressedEcho(opText, textPayload(n))})
+			deflate: true, run: compressedEcho(opText, testpeer.TextPayload(n))})
 	}
 	for i, n := range sizes {
 		cases = append(cases, tcase{id: fmt.Sprintf("12.2.%d", i+1), desc: fmt.Sprintf("compressed binary message of %d bytes", n),
-			deflate: true, run: compressedEcho(opBinary, binaryPayload(n))})
+			deflate: true, run: compressedEcho(opBinary, testpeer.BinaryPayload(n))})
 	}
 	cases = append(cases,
 		tcase{id: "12.3.1", desc: "compressed incompressible binary message of 64 KiB", deflate: true,
 			run: compressedEcho(opBinary, randomBytes(64<<10))},
 		tcase{id: "12.3.2", desc: "compressed message in 3 fragments, RSV1 on the first only", deflate: true,
 			run: func(s *session) {
-				msg := textPayload(10000)
+				msg := testpeer.TextPayload(10000)
 				z := deflateMessage(msg)
 				third := len(z) / 3
 				s.send(s.frame(false, rsvCompressed, opText, z[:third]), s.frame(false, 0, opCont, z[third:2*third]), s.frame(true, 0, opCont, z[2*third:]))
@@ -90,15 +91,15 @@ func compressionCases() []tcase {
 			run: func(s *session) {
 				var buf bytes.Buffer
 				w, _ := flate.NewWriter(&buf, flate.BestSpeed)
-				w.Write(textPayload(3000))
+				w.Write(testpeer.TextPayload(3000))
 				w.Close()
 				s.send(s.frame(true, rsvCompressed, opText, buf.Bytes()))
-				s.expectText(string(textPayload(3000)))
+				s.expectText(string(testpeer.TextPayload(3000)))
 				s.closeNormally()
 			}},
 		tcase{id: "12.3.5", desc: "identical messages: each echo decompresses on its own (no context takeover)", deflate: true,
 			run: func(s *session) {
-				msg := textPayload(3000)
+				msg := testpeer.TextPayload(3000)
 				for range 3 {
 					s.send(s.compressedFrame(opText, msg))
 				}
@@ -109,15 +110,15 @@ func compressionCases() []tcase {
 			}},
 		tcase{id: "12.3.6", desc: "ping between the fragments of a compressed message", deflate: true,
 			run: func(s *session) {
-				z := deflateMessage(textPayload(5000))
+				z := deflateMessage(testpeer.TextPayload(5000))
 				s.send(s.frame(false, rsvCompressed, opText, z[:10]), s.ping([]byte("inside")), s.frame(true, 0, opCont, z[10:]))
 				s.expectPong([]byte("inside"))
-				s.expectText(string(textPayload(5000)))
+				s.expectText(string(testpeer.TextPayload(5000)))
 				s.closeNormally()
 			}},
 		tcase{id: "12.3.7", desc: "SendMessage of 1 MiB on a compressed connection", deflate: true,
 			run: func(s *session) {
-				msg := binaryPayload(1 << 20)
+				msg := testpeer.BinaryPayload(1 << 20)
 				if err := s.ws.SendMessage(msg, true); err != nil {
 					s.t.Fatalf("SendMessage: %v", err)
 				}
@@ -211,7 +212,7 @@ func negotiated(wantResponse string) func(*session) {
 		if got := s.handshake.Get("Sec-WebSocket-Extensions"); got != wantResponse {
 			s.t.Errorf("Sec-WebSocket-Extensions %q, want %q", got, wantResponse)
 		}
-		compressedEcho(opText, textPayload(2000))(s)
+		compressedEcho(opText, testpeer.TextPayload(2000))(s)
 	}
 }
 
@@ -254,7 +255,7 @@ func negotiationCases() []tcase {
 					s.t.Errorf("offer with server_max_window_bits=15 accepted with %q: RFC 7692 section 7.1.2.1: "+
 						"a server accepts an offer with this parameter by including server_max_window_bits in the response", got)
 				}
-				compressedEcho(opText, textPayload(2000))(s)
+				compressedEcho(opText, testpeer.TextPayload(2000))(s)
 			}},
 		{id: "13.2.1", desc: "offer with server_max_window_bits=10 is declined", roles: server, violation: true, opts: accept,
 			offer: "permessage-deflate; server_max_window_bits=10", run: declined},
@@ -277,7 +278,7 @@ func negotiationCases() []tcase {
 				if ext := s.ws.Response().Extensions; len(ext) != 1 || ext[0].Name != "permessage-deflate" {
 					s.t.Errorf("ConnectionResponse.Extensions %v", ext)
 				}
-				compressedEcho(opBinary, binaryPayload(5000))(s)
+				compressedEcho(opBinary, testpeer.BinaryPayload(5000))(s)
 			}},
 		{id: "13.3.2", desc: "no offers: no Sec-WebSocket-Extensions header", roles: client,
 			run: func(s *session) {
@@ -290,7 +291,7 @@ func negotiationCases() []tcase {
 			respond: func(*http.Request) []string {
 				return []string{"Sec-WebSocket-Extensions: permessage-deflate; server_no_context_takeover; client_no_context_takeover; server_max_window_bits=10"}
 			},
-			run: func(s *session) { compressedEcho(opText, textPayload(3000))(s) }},
+			run: func(s *session) { compressedEcho(opText, testpeer.TextPayload(3000))(s) }},
 		{id: "13.3.4", desc: "bad permessage-deflate responses fail the handshake", roles: client, raw: badResponses},
 		{id: "13.3.5", desc: "response without client_no_context_takeover (Autobahn's default accept): accepted", roles: client, deflate: true,
 			respond: func(*http.Request) []string {
@@ -300,7 +301,7 @@ func negotiationCases() []tcase {
 				// The peer decompresses each message on its own: the client
 				// may always compress without context takeover.
 				for range 3 {
-					compressedEchoOnce(s, opText, textPayload(3000))
+					compressedEchoOnce(s, opText, testpeer.TextPayload(3000))
 				}
 				s.closeNormally()
 			}},

@@ -3,6 +3,8 @@ package conformance
 import (
 	"bytes"
 	"testing"
+
+	"github.com/autobahn-go/autobahn/internal/testpeer"
 )
 
 // Category 5: fragmentation.
@@ -45,8 +47,8 @@ func fragmentationCases() []tcase {
 			}},
 		{id: "5.5", desc: "binary in 2 fragments",
 			run: func(s *session) {
-				s.send(fragments(s, opBinary, smallBinary, binaryPayload(300))...)
-				s.expectBinary(append(bytes.Clone(smallBinary), binaryPayload(300)...))
+				s.send(fragments(s, opBinary, smallBinary, testpeer.BinaryPayload(300))...)
+				s.expectBinary(append(bytes.Clone(smallBinary), testpeer.BinaryPayload(300)...))
 				s.closeNormally()
 			}},
 		{id: "5.6", desc: "text in 2 fragments with a ping between them",
@@ -129,7 +131,7 @@ func fragmentationCases() []tcase {
 			}},
 		{id: "5.19", desc: "binary message of 64 KiB in 1024 fragments of 64 bytes",
 			run: func(s *session) {
-				msg := binaryPayload(64 << 10)
+				msg := testpeer.BinaryPayload(64 << 10)
 				var parts [][]byte
 				for i := 0; i < len(msg); i += 64 {
 					parts = append(parts, msg[i:i+64])

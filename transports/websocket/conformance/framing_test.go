@@ -5,58 +5,38 @@ import (
 	"encoding/binary"
 	"fmt"
 	"testing"
+
+	"github.com/autobahn-go/autobahn/internal/testpeer"
 )
 
 // Category 1: framing. Text and binary messages of the sizes around the
 // length encodings (7-bit, 16-bit, 64-bit), up to 1 MiB, in one frame and
 // written in chops; masking and length encoding violations.
 
-// textPayload is n bytes of valid UTF-8: multi-byte text padded with ASCII.
-func textPayload(n int) []byte {
-	const unit = "Hello-µ@ßöäüàá-UTF-8!! κόσμε 😀 " // ASCII, 2-, 3- and 4-byte code points
-	b := make([]byte, 0, n)
-	for len(b)+len(unit) <= n {
-		b = append(b, unit...)
-	}
-	for len(b) < n {
-		b = append(b, '*')
-	}
-	return b
-}
-
-// binaryPayload is n bytes covering all byte values.
-func binaryPayload(n int) []byte {
-	b := make([]byte, n)
-	for i := range b {
-		b[i] = byte(i*31 + 7)
-	}
-	return b
-}
-
 func framingCases() []tcase {
 	sizes := []int{0, 125, 126, 127, 128, 65535, 65536}
 	var cases []tcase
 	for i, n := range sizes {
 		cases = append(cases, tcase{id: fmt.Sprintf("1.1.%d", i+1), desc: fmt.Sprintf("text message of %d bytes", n),
-			run: echo(opText, textPayload(n))})
+			run: echo(opText, testpeer.TextPayload(n))})
 	}
 	cases = append(cases,
 		tcase{id: "1.1.8", desc: "text message of 65536 bytes written in chops of 997 bytes",
-			run: echoChopped(opText, textPayload(65536), 997)},
-		tcase{id: "1.1.9", desc: "text message of 1 MiB", run: echo(opText, textPayload(1<<20))},
+			run: echoChopped(opText, testpeer.TextPayload(65536), 997)},
+		tcase{id: "1.1.9", desc: "text message of 1 MiB", run: echo(opText, testpeer.TextPayload(1<<20))},
 	)
 	for i, n := range sizes {
 		cases = append(cases, tcase{id: fmt.Sprintf("1.2.%d", i+1), desc: fmt.Sprintf("binary message of %d bytes", n),
-			run: echo(opBinary, binaryPayload(n))})
+			run: echo(opBinary, testpeer.BinaryPayload(n))})
 	}
 	cases = append(cases,
 		tcase{id: "1.2.8", desc: "binary message of 65536 bytes written in chops of 997 bytes",
-			run: echoChopped(opBinary, binaryPayload(65536), 997)},
-		tcase{id: "1.2.9", desc: "binary message of 1 MiB", run: echo(opBinary, binaryPayload(1<<20))},
+			run: echoChopped(opBinary, testpeer.BinaryPayload(65536), 997)},
+		tcase{id: "1.2.9", desc: "binary message of 1 MiB", run: echo(opBinary, testpeer.BinaryPayload(1<<20))},
 		tcase{id: "1.2.10", desc: "frame headers written byte by byte",
 			run: func(s *session) {
-				s.sendChopped(1, s.binary(binaryPayload(300)), s.text("abc"))
-				s.expectBinary(binaryPayload(300))
+				s.sendChopped(1, s.binary(testpeer.BinaryPayload(300)), s.text("abc"))
+				s.expectBinary(testpeer.BinaryPayload(300))
 				s.expectText("abc")
 				s.closeNormally()
 			}},

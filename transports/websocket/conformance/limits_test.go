@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/autobahn-go/autobahn/internal/testpeer"
 	"github.com/autobahn-go/autobahn/transports/websocket"
 )
 
@@ -35,69 +36,71 @@ func split(payload []byte, n int) [][]byte {
 
 func limitCases() []tcase {
 	return []tcase{
-		{id: "9.1.1", desc: "frame of exactly MaxFramePayloadSize", opts: maxFrame(1000), run: echo(opBinary, binaryPayload(1000))},
+		{id: "9.1.1", desc: "frame of exactly MaxFramePayloadSize", opts: maxFrame(1000), run: echo(opBinary, testpeer.BinaryPayload(1000))},
 		{id: "9.1.2", desc: "binary frame one byte over MaxFramePayloadSize", opts: maxFrame(1000), violation: true,
-			run: fails(1009, func(s *session) [][]byte { return [][]byte{s.binary(binaryPayload(1001))} })},
+			run: fails(1009, func(s *session) [][]byte { return [][]byte{s.binary(testpeer.BinaryPayload(1001))} })},
 		{id: "9.1.3", desc: "text frame over MaxFramePayloadSize", opts: maxFrame(1000), violation: true,
-			run: echoThenFails(1009, func(s *session) [][]byte { return [][]byte{s.text(string(textPayload(5000)))} })},
+			run: echoThenFails(1009, func(s *session) [][]byte { return [][]byte{s.text(string(testpeer.TextPayload(5000)))} })},
 		{id: "9.1.4", desc: "MaxFramePayloadSize limits frames, not messages", opts: maxFrame(1000),
 			run: func(s *session) {
-				msg := binaryPayload(3000)
+				msg := testpeer.BinaryPayload(3000)
 				s.send(fragments(s, opBinary, split(msg, 1000)...)...)
 				s.expectBinary(msg)
 				s.closeNormally()
 			}},
 		{id: "9.1.5", desc: "fail fast: only the header of a 1 MiB frame arrives", opts: maxFrame(1000), violation: true,
 			run: func(s *session) {
-				f := s.binary(binaryPayload(1 << 20))
+				f := s.binary(testpeer.BinaryPayload(1 << 20))
 				s.send(f[:14])
 				s.expectFail(1009)
 			}},
 		{id: "9.1.6", desc: "control frames are not limited by MaxFramePayloadSize", opts: maxFrame(10),
 			run: func(s *session) {
-				s.send(s.ping(binaryPayload(125)))
-				s.expectPong(binaryPayload(125))
+				s.send(s.ping(testpeer.BinaryPayload(125)))
+				s.expectPong(testpeer.BinaryPayload(125))
 				s.closeByPeer(closePayload(1000, "a reason longer than ten bytes"))
 			}},
 		{id: "9.2.1", desc: "message of exactly MaxMessagePayloadSize in 2 fragments", opts: maxMessage(1000),
 			run: func(s *session) {
-				msg := textPayload(1000)
+				msg := testpeer.TextPayload(1000)
 				s.send(fragments(s, opText, msg[:500], msg[500:])...)
 				s.expectText(string(msg))
 				s.closeNormally()
 			}},
 		{id: "9.2.2", desc: "message over MaxMessagePayloadSize in 3 fragments of 400", opts: maxMessage(1000), violation: true,
-			run: echoThenFails(1009, func(s *session) [][]byte { return fragments(s, opBinary, split(binaryPayload(1200), 400)...) })},
+			run: echoThenFails(1009, func(s *session) [][]byte { return fragments(s, opBinary, split(testpeer.BinaryPayload(1200), 400)...) })},
 		{id: "9.2.3", desc: "single frame over MaxMessagePayloadSize", opts: maxMessage(1000), violation: true,
-			run: fails(1009, func(s *session) [][]byte { return [][]byte{s.binary(binaryPayload(1001))} })},
+			run: fails(1009, func(s *session) [][]byte { return [][]byte{s.binary(testpeer.BinaryPayload(1001))} })},
 		{id: "9.2.4", desc: "fail fast: the header of the fragment crossing MaxMessagePayloadSize", opts: maxMessage(1000), violation: true,
 			run: func(s *session) {
-				second := s.frame(true, 0, opCont, binaryPayload(600))
-				s.send(s.frame(false, 0, opBinary, binaryPayload(600)), second[:8])
+				second := s.frame(true, 0, opCont, testpeer.BinaryPayload(600))
+				s.send(s.frame(false, 0, opBinary, testpeer.BinaryPayload(600)), second[:8])
 				s.expectFail(1009)
 			}},
 		{id: "9.2.5", desc: "MaxMessagePayloadSize applies to each message", opts: maxMessage(1000),
 			run: func(s *session) {
-				s.send(s.binary(binaryPayload(800)), s.binary(binaryPayload(800)))
-				s.expectBinary(binaryPayload(800))
-				s.expectBinary(binaryPayload(800))
+				s.send(s.binary(testpeer.BinaryPayload(800)), s.binary(testpeer.BinaryPayload(800)))
+				s.expectBinary(testpeer.BinaryPayload(800))
+				s.expectBinary(testpeer.BinaryPayload(800))
 				s.closeNormally()
 			}},
 		{id: "9.2.6", desc: "limits are checked on text messages of valid UTF-8 too", opts: maxMessage(100), violation: true,
-			run: fails(1009, func(s *session) [][]byte { return fragments(s, opText, textPayload(80), textPayload(80)) })},
+			run: fails(1009, func(s *session) [][]byte {
+				return fragments(s, opText, testpeer.TextPayload(80), testpeer.TextPayload(80))
+			})},
 
-		{id: "9.3.1", desc: "text message of 4 MiB in one frame", run: echo(opText, textPayload(4<<20))},
-		{id: "9.3.2", desc: "binary message of 4 MiB in one frame", run: echo(opBinary, binaryPayload(4<<20))},
+		{id: "9.3.1", desc: "text message of 4 MiB in one frame", run: echo(opText, testpeer.TextPayload(4<<20))},
+		{id: "9.3.2", desc: "binary message of 4 MiB in one frame", run: echo(opBinary, testpeer.BinaryPayload(4<<20))},
 		{id: "9.3.3", desc: "binary message of 4 MiB in fragments of 64 KiB",
 			run: func(s *session) {
-				msg := binaryPayload(4 << 20)
+				msg := testpeer.BinaryPayload(4 << 20)
 				s.send(fragments(s, opBinary, split(msg, 64<<10)...)...)
 				s.expectBinary(msg)
 				s.closeNormally()
 			}},
 		{id: "9.3.4", desc: "text message of 1 MiB in fragments of 1 KiB, written in chops of 1500 bytes",
 			run: func(s *session) {
-				msg := textPayload(1 << 20)
+				msg := testpeer.TextPayload(1 << 20)
 				s.sendChopped(1500, fragments(s, opText, split(msg, 1024)...)...)
 				s.expectText(string(msg))
 				s.closeNormally()
@@ -106,18 +109,18 @@ func limitCases() []tcase {
 			run: func(s *session) {
 				frames := make([][]byte, 1000)
 				for i := range frames {
-					frames[i] = s.binary(append([]byte(fmt.Sprintf("%04d", i)), binaryPayload(1020)...))
+					frames[i] = s.binary(append([]byte(fmt.Sprintf("%04d", i)), testpeer.BinaryPayload(1020)...))
 				}
 				s.send(frames...)
 				for i := range frames {
-					s.expectBinary(append([]byte(fmt.Sprintf("%04d", i)), binaryPayload(1020)...))
+					s.expectBinary(append([]byte(fmt.Sprintf("%04d", i)), testpeer.BinaryPayload(1020)...))
 				}
 				s.closeNormally()
 			}},
 		{id: "9.4.1", desc: "AutoFragmentSize: a 2500-byte echo comes in frames of 1000, 1000, 500",
 			opts: func(o *websocket.Options) { o.AutoFragmentSize = 1000 },
 			run: func(s *session) {
-				msg := textPayload(2500)
+				msg := testpeer.TextPayload(2500)
 				s.send(s.text(string(msg)))
 				var got []byte
 				var sizes []int
@@ -144,8 +147,8 @@ func limitCases() []tcase {
 		{id: "9.4.2", desc: "AutoFragmentSize: a message of at most the fragment size is one frame",
 			opts: func(o *websocket.Options) { o.AutoFragmentSize = 1000 },
 			run: func(s *session) {
-				s.send(s.binary(binaryPayload(1000)))
-				if f := s.next("the echo"); !f.fin || f.opcode != opBinary || !bytes.Equal(f.payload, binaryPayload(1000)) {
+				s.send(s.binary(testpeer.BinaryPayload(1000)))
+				if f := s.next("the echo"); !f.fin || f.opcode != opBinary || !bytes.Equal(f.payload, testpeer.BinaryPayload(1000)) {
 					s.t.Errorf("echo %v", f)
 				}
 				s.closeNormally()

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"testing"
+
+	"github.com/autobahn-go/autobahn/internal/testpeer"
 )
 
 // Category 2: pings and pongs.
@@ -32,10 +34,10 @@ func pingCases() []tcase {
 		{id: "2.1", desc: "ping without payload", run: pingPong(nil, 0)},
 		{id: "2.2", desc: "ping with a small text payload", run: pingPong([]byte("Hello, world!"), 0)},
 		{id: "2.3", desc: "ping with a small binary payload", run: pingPong(smallBinary, 0)},
-		{id: "2.4", desc: "ping with a 125-byte payload", run: pingPong(binaryPayload(125), 0)},
+		{id: "2.4", desc: "ping with a 125-byte payload", run: pingPong(testpeer.BinaryPayload(125), 0)},
 		{id: "2.5", desc: "ping with a 126-byte payload", violation: true,
-			run: echoThenFails(1002, func(s *session) [][]byte { return [][]byte{s.ping(binaryPayload(126))} })},
-		{id: "2.6", desc: "ping with a 125-byte payload written byte by byte", run: pingPong(binaryPayload(125), 1)},
+			run: echoThenFails(1002, func(s *session) [][]byte { return [][]byte{s.ping(testpeer.BinaryPayload(126))} })},
+		{id: "2.6", desc: "ping with a 125-byte payload written byte by byte", run: pingPong(testpeer.BinaryPayload(125), 1)},
 		{id: "2.7", desc: "unsolicited pong without payload is ignored",
 			run: func(s *session) {
 				s.send(s.pong(nil), s.ping([]byte("after")))

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/autobahn-go/autobahn/internal/testpeer"
 )
 
 // Category 6: UTF-8 handling. Invalid UTF-8 in a text message fails the
@@ -132,7 +134,7 @@ func utf8Cases() []tcase {
 			})},
 		{id: "6.4.3", desc: "fail fast: a frame's invalid bytes arrive, its rest never does", violation: true,
 			run: func(s *session) {
-				f := s.frame(true, 0, opText, append([]byte("κόσμε\xf4\x90\x80\x80"), textPayload(100)...))
+				f := s.frame(true, 0, opText, append([]byte("κόσμε\xf4\x90\x80\x80"), testpeer.TextPayload(100)...))
 				s.send(f[:len(f)-100])
 				s.expectFail(1007)
 			}},
