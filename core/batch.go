@@ -1,6 +1,7 @@
 package core
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 )
@@ -49,8 +50,10 @@ func Object(s Serializer) (ObjectSerializer, bool) {
 	return ser.obj, true
 }
 
+// Serialize encodes msg; the list form of a payload message is built in
+// reused storage (see scratch.go).
 func (s *serializer) Serialize(msg Message) ([]byte, error) {
-	list, err := msg.List()
+	v, sc, err := listValue(msg)
 	if err != nil {
 		return nil, err
 	}
@@ -58,7 +61,10 @@ func (s *serializer) Serialize(msg Message) ([]byte, error) {
 	if s.batched && s.obj.Binary() {
 		buf = make([]byte, 4, 128)
 	}
-	buf, err = s.obj.Marshal(buf, list)
+	buf, err = s.obj.Marshal(buf, v)
+	if sc != nil {
+		sc.release()
+	}
 	if err != nil {
 		return nil, &SerializationError{Serializer: s.Name(), Op: "serialize", Err: fmt.Errorf("%v: %w", msg.Type(), err)}
 	}
@@ -76,66 +82,100 @@ func (s *serializer) Serialize(msg Message) ([]byte, error) {
 	return buf, nil
 }
 
+// listValue returns the list form of msg for Marshal. For a payload message
+// it is built in a listScratch (see scratch.go), which the caller releases
+// after Marshal; sc is nil otherwise.
+func listValue(msg Message) (v any, sc *listScratch, err error) {
+	l, sc, err := payloadList(msg)
+	if sc != nil {
+		if err != nil {
+			sc.release()
+			return nil, nil, err
+		}
+		return sc.value(l), sc, nil
+	}
+	if l, err = msg.List(); err != nil {
+		return nil, nil, err
+	}
+	return l, nil, nil
+}
+
+// Unserialize decodes one message, or each message of a batch. A single
+// message and its one-element result share one allocation.
 func (s *serializer) Unserialize(data []byte) ([]Message, error) {
 	if !s.batched {
-		msg, err := s.parse(data)
+		v, err := s.unmarshal(data)
 		if err != nil {
 			return nil, err
 		}
-		return []Message{msg}, nil
+		_, msgs, err := parseMessage(v, true)
+		return msgs, err
 	}
-	parts, err := s.split(data)
+	n, err := s.count(data)
 	if err != nil {
 		return nil, err
 	}
-	msgs := make([]Message, 0, len(parts))
-	for _, p := range parts {
-		msg, err := s.parse(p)
+	msgs := make([]Message, n)
+	bin := s.obj.Binary()
+	for i := range msgs {
+		var part []byte
+		part, data = nextPart(data, bin)
+		v, err := s.unmarshal(part)
 		if err != nil {
 			return nil, err
 		}
-		msgs = append(msgs, msg)
+		if msgs[i], err = ParseMessage(v); err != nil {
+			return nil, err
+		}
 	}
 	return msgs, nil
 }
 
-func (s *serializer) parse(data []byte) (Message, error) {
+func (s *serializer) unmarshal(data []byte) (any, error) {
 	v, err := s.obj.Unmarshal(data)
 	if err != nil {
 		return nil, &SerializationError{Serializer: s.Name(), Op: "unserialize", Err: err}
 	}
-	return ParseMessage(v)
+	return v, nil
 }
 
-// split cuts a batch into its messages.
-func (s *serializer) split(data []byte) ([][]byte, error) {
+// count checks the framing of a batch and returns the number of its
+// messages, so that Unserialize cuts and decodes them in one pass with no
+// intermediate list of parts.
+func (s *serializer) count(data []byte) (int, error) {
 	if len(data) == 0 {
-		return nil, &SerializationError{Serializer: s.Name(), Op: "unserialize", Err: fmt.Errorf("empty batch")}
+		return 0, &SerializationError{Serializer: s.Name(), Op: "unserialize", Err: fmt.Errorf("empty batch")}
 	}
-	var parts [][]byte
 	if !s.obj.Binary() {
-		start := 0
-		for i, b := range data {
-			if b == BatchSeparator || b == BatchSeparatorSpec {
-				parts = append(parts, data[start:i])
-				start = i + 1
-			}
+		if b := data[len(data)-1]; b != BatchSeparator && b != BatchSeparatorSpec {
+			return 0, &SerializationError{Serializer: s.Name(), Op: "unserialize", Err: fmt.Errorf("batch does not end with a separator byte (0x18 or 0x1E)")}
 		}
-		if start != len(data) {
-			return nil, &SerializationError{Serializer: s.Name(), Op: "unserialize", Err: fmt.Errorf("batch does not end with a separator byte (0x18 or 0x1E)")}
-		}
-		return parts, nil
+		return bytes.Count(data, []byte{BatchSeparator}) + bytes.Count(data, []byte{BatchSeparatorSpec}), nil
 	}
+	n := 0
 	for len(data) > 0 {
 		if len(data) < 4 {
-			return nil, &SerializationError{Serializer: s.Name(), Op: "unserialize", Err: fmt.Errorf("batch has %d trailing bytes, too short for a length prefix", len(data))}
+			return 0, &SerializationError{Serializer: s.Name(), Op: "unserialize", Err: fmt.Errorf("batch has %d trailing bytes, too short for a length prefix", len(data))}
 		}
-		n := binary.BigEndian.Uint32(data)
-		if uint64(n) > uint64(len(data)-4) {
-			return nil, &SerializationError{Serializer: s.Name(), Op: "unserialize", Err: fmt.Errorf("batch part announces %d bytes but only %d follow", n, len(data)-4)}
+		size := binary.BigEndian.Uint32(data)
+		if uint64(size) > uint64(len(data)-4) {
+			return 0, &SerializationError{Serializer: s.Name(), Op: "unserialize", Err: fmt.Errorf("batch part announces %d bytes but only %d follow", size, len(data)-4)}
 		}
-		parts = append(parts, data[4:4+n])
-		data = data[4+n:]
+		data = data[4+size:]
+		n++
 	}
-	return parts, nil
+	return n, nil
+}
+
+// nextPart cuts the first message off a batch that count has accepted.
+func nextPart(data []byte, bin bool) (part, rest []byte) {
+	if !bin {
+		i := 0
+		for data[i] != BatchSeparator && data[i] != BatchSeparatorSpec {
+			i++
+		}
+		return data[:i], data[i+1:]
+	}
+	size := binary.BigEndian.Uint32(data)
+	return data[4 : 4+size], data[4+size:]
 }

@@ -240,7 +240,10 @@ func validErrorRequestType(t MessageType) bool {
 }
 
 // List returns the list form.
-func (m *Error) List() ([]any, error) {
+func (m *Error) List() ([]any, error) { return m.list(nil) }
+
+// list builds the list form in sc (fresh memory when sc is nil).
+func (m *Error) list(sc *listScratch) ([]any, error) {
 	const msg = "ERROR"
 	if !validErrorRequestType(m.RequestType) {
 		return nil, &ProtocolError{Message: msg, Field: "RequestType", Reason: "must be one of 16, 32, 34, 48, 64, 66, 68, got " + strconv.Itoa(int(m.RequestType))}
@@ -255,11 +258,11 @@ func (m *Error) List() ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	d, err := m.Details.value(msg)
+	d, err := m.Details.value(msg, sc)
 	if err != nil {
 		return nil, err
 	}
-	l := make([]any, 5+n)
+	l := sc.list(5 + n)
 	l[0], l[1], l[2], l[3], l[4] = int64(TypeError), int64(m.RequestType), int64(m.Request), d, m.Error
 	putTail(l, 5, a, b, n)
 	return l, nil
@@ -289,7 +292,10 @@ type Publish struct {
 func (m *Publish) Type() MessageType { return TypePublish }
 
 // List returns the list form.
-func (m *Publish) List() ([]any, error) {
+func (m *Publish) List() ([]any, error) { return m.list(nil) }
+
+// list builds the list form in sc (fresh memory when sc is nil).
+func (m *Publish) list(sc *listScratch) ([]any, error) {
 	const msg = "PUBLISH"
 	if err := idError(msg, "Request", m.Request, false); err != nil {
 		return nil, err
@@ -301,11 +307,11 @@ func (m *Publish) List() ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	o, err := m.Options.value(msg)
+	o, err := m.Options.value(msg, sc)
 	if err != nil {
 		return nil, err
 	}
-	l := make([]any, 4+n)
+	l := sc.list(4 + n)
 	l[0], l[1], l[2], l[3] = int64(TypePublish), int64(m.Request), o, m.Topic
 	putTail(l, 4, a, b, n)
 	return l, nil
@@ -470,7 +476,10 @@ type Event struct {
 func (m *Event) Type() MessageType { return TypeEvent }
 
 // List returns the list form.
-func (m *Event) List() ([]any, error) {
+func (m *Event) List() ([]any, error) { return m.list(nil) }
+
+// list builds the list form in sc (fresh memory when sc is nil).
+func (m *Event) list(sc *listScratch) ([]any, error) {
 	const msg = "EVENT"
 	if err := idError(msg, "Subscription", m.Subscription, false); err != nil {
 		return nil, err
@@ -482,11 +491,11 @@ func (m *Event) List() ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	d, err := m.Details.value(msg)
+	d, err := m.Details.value(msg, sc)
 	if err != nil {
 		return nil, err
 	}
-	l := make([]any, 4+n)
+	l := sc.list(4 + n)
 	l[0], l[1], l[2], l[3] = int64(TypeEvent), int64(m.Subscription), int64(m.Publication), d
 	putTail(l, 4, a, b, n)
 	return l, nil
@@ -507,7 +516,10 @@ type Call struct {
 func (m *Call) Type() MessageType { return TypeCall }
 
 // List returns the list form.
-func (m *Call) List() ([]any, error) {
+func (m *Call) List() ([]any, error) { return m.list(nil) }
+
+// list builds the list form in sc (fresh memory when sc is nil).
+func (m *Call) list(sc *listScratch) ([]any, error) {
 	const msg = "CALL"
 	if err := idError(msg, "Request", m.Request, false); err != nil {
 		return nil, err
@@ -519,11 +531,11 @@ func (m *Call) List() ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	o, err := m.Options.value(msg)
+	o, err := m.Options.value(msg, sc)
 	if err != nil {
 		return nil, err
 	}
-	l := make([]any, 4+n)
+	l := sc.list(4 + n)
 	l[0], l[1], l[2], l[3] = int64(TypeCall), int64(m.Request), o, m.Procedure
 	putTail(l, 4, a, b, n)
 	return l, nil
@@ -564,7 +576,10 @@ type Result struct {
 func (m *Result) Type() MessageType { return TypeResult }
 
 // List returns the list form.
-func (m *Result) List() ([]any, error) {
+func (m *Result) List() ([]any, error) { return m.list(nil) }
+
+// list builds the list form in sc (fresh memory when sc is nil).
+func (m *Result) list(sc *listScratch) ([]any, error) {
 	const msg = "RESULT"
 	if err := idError(msg, "Request", m.Request, false); err != nil {
 		return nil, err
@@ -573,11 +588,11 @@ func (m *Result) List() ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	d, err := m.Details.value(msg)
+	d, err := m.Details.value(msg, sc)
 	if err != nil {
 		return nil, err
 	}
-	l := make([]any, 3+n)
+	l := sc.list(3 + n)
 	l[0], l[1], l[2] = int64(TypeResult), int64(m.Request), d
 	putTail(l, 3, a, b, n)
 	return l, nil
@@ -700,7 +715,10 @@ type Invocation struct {
 func (m *Invocation) Type() MessageType { return TypeInvocation }
 
 // List returns the list form.
-func (m *Invocation) List() ([]any, error) {
+func (m *Invocation) List() ([]any, error) { return m.list(nil) }
+
+// list builds the list form in sc (fresh memory when sc is nil).
+func (m *Invocation) list(sc *listScratch) ([]any, error) {
 	const msg = "INVOCATION"
 	if err := idError(msg, "Request", m.Request, false); err != nil {
 		return nil, err
@@ -712,11 +730,11 @@ func (m *Invocation) List() ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	d, err := m.Details.value(msg)
+	d, err := m.Details.value(msg, sc)
 	if err != nil {
 		return nil, err
 	}
-	l := make([]any, 4+n)
+	l := sc.list(4 + n)
 	l[0], l[1], l[2], l[3] = int64(TypeInvocation), int64(m.Request), int64(m.Registration), d
 	putTail(l, 4, a, b, n)
 	return l, nil
@@ -757,7 +775,10 @@ type Yield struct {
 func (m *Yield) Type() MessageType { return TypeYield }
 
 // List returns the list form.
-func (m *Yield) List() ([]any, error) {
+func (m *Yield) List() ([]any, error) { return m.list(nil) }
+
+// list builds the list form in sc (fresh memory when sc is nil).
+func (m *Yield) list(sc *listScratch) ([]any, error) {
 	const msg = "YIELD"
 	if err := idError(msg, "Request", m.Request, false); err != nil {
 		return nil, err
@@ -766,11 +787,11 @@ func (m *Yield) List() ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	o, err := m.Options.value(msg)
+	o, err := m.Options.value(msg, sc)
 	if err != nil {
 		return nil, err
 	}
-	l := make([]any, 3+n)
+	l := sc.list(3 + n)
 	l[0], l[1], l[2] = int64(TypeYield), int64(m.Request), o
 	putTail(l, 3, a, b, n)
 	return l, nil

@@ -61,6 +61,9 @@ type dictSetter interface {
 
 // parseDict fills o from m; unknown keys go to *extra.
 func parseDict(msg, sect string, m map[string]any, o dictSetter, extra *map[string]any) error {
+	if len(m) == 0 {
+		return nil // the usual empty options: no map iterator to set up
+	}
 	for k, v := range m {
 		known, r := o.set(k, v)
 		if r != "" {
@@ -111,6 +114,39 @@ func putString(m map[string]any, k, s string) {
 	if s != "" {
 		m[k] = s
 	}
+}
+
+// set1 is 1 when s is set (written by putString), for sizing dicts.
+func set1(s string) int {
+	if s != "" {
+		return 1
+	}
+	return 0
+}
+
+// ptr1 is 1 when p is set (written by putBool or putNonNeg), for sizing
+// dicts.
+func ptr1[T any](p *T) int {
+	if p != nil {
+		return 1
+	}
+	return 0
+}
+
+// nonNil1 is 1 when l is not nil (written as a list), for sizing dicts.
+func nonNil1[T any](l []T) int {
+	if l != nil {
+		return 1
+	}
+	return 0
+}
+
+// idSet1 is 1 when id is set (not 0), for sizing dicts.
+func idSet1(id uint64) int {
+	if id != 0 {
+		return 1
+	}
+	return 0
 }
 
 // Passthru holds the payload passthru / end-to-end encryption fields of
@@ -189,6 +225,12 @@ func (p *Passthru) set(k string, v any) (bool, string) {
 	var r string
 	*dst, r = asString(v)
 	return true, r
+}
+
+// size is the number of keys put writes.
+func (p *Passthru) size() int {
+	return set1(p.EncAlgo) + set1(p.EncSerializer) + set1(p.EncKey) +
+		set1(p.PPTScheme) + set1(p.PPTSerializer) + set1(p.PPTCipher) + set1(p.PPTKeyID)
 }
 
 func (p *Passthru) put(m map[string]any) {
@@ -605,8 +647,13 @@ type ErrorDetails struct {
 
 func (d *ErrorDetails) set(k string, v any) (bool, string) { return d.Passthru.set(k, v) }
 
-func (d *ErrorDetails) value(msg string) (map[string]any, error) {
-	m := make(map[string]any)
+func (d *ErrorDetails) value(msg string, sc *listScratch) (map[string]any, error) {
+	// Nothing to check or write when no field is set.
+	size := len(d.Extra) + d.Passthru.size()
+	m := sc.newDict(size)
+	if size == 0 {
+		return m, nil
+	}
 	if err := putExtra(msg, "Details", m, d.Extra, knows[ErrorDetails]); err != nil {
 		return nil, err
 	}
@@ -671,8 +718,16 @@ func (o *PublishOptions) set(k string, v any) (bool, string) {
 	return true, r
 }
 
-func (o *PublishOptions) value(msg string) (map[string]any, error) {
-	m := make(map[string]any)
+func (o *PublishOptions) value(msg string, sc *listScratch) (map[string]any, error) {
+	// Nothing to check or write when no field is set.
+	size := len(o.Extra) + ptr1(o.Acknowledge) + ptr1(o.ExcludeMe) + ptr1(o.DiscloseMe) + ptr1(o.Retain) +
+		nonNil1(o.Exclude) + nonNil1(o.ExcludeAuthID) + nonNil1(o.ExcludeAuthRole) +
+		nonNil1(o.Eligible) + nonNil1(o.EligibleAuthID) + nonNil1(o.EligibleAuthRole) +
+		set1(o.RKey) + o.Passthru.size()
+	m := sc.newDict(size)
+	if size == 0 {
+		return m, nil
+	}
 	if err := putExtra(msg, "Options", m, o.Extra, knows[PublishOptions]); err != nil {
 		return nil, err
 	}
@@ -802,8 +857,14 @@ func (d *EventDetails) set(k string, v any) (bool, string) {
 	return true, r
 }
 
-func (d *EventDetails) value(msg string) (map[string]any, error) {
-	m := make(map[string]any)
+func (d *EventDetails) value(msg string, sc *listScratch) (map[string]any, error) {
+	// Nothing to check or write when no field is set.
+	size := len(d.Extra) + idSet1(d.Publisher) + set1(d.PublisherAuthID) + set1(d.PublisherAuthRole) +
+		set1(d.Topic) + ptr1(d.Retained) + ptr1(d.Trustlevel) + d.Passthru.size()
+	m := sc.newDict(size)
+	if size == 0 {
+		return m, nil
+	}
 	if err := putExtra(msg, "Details", m, d.Extra, knows[EventDetails]); err != nil {
 		return nil, err
 	}
@@ -881,8 +942,14 @@ func (o *CallOptions) set(k string, v any) (bool, string) {
 	return true, r
 }
 
-func (o *CallOptions) value(msg string) (map[string]any, error) {
-	m := make(map[string]any)
+func (o *CallOptions) value(msg string, sc *listScratch) (map[string]any, error) {
+	// Nothing to check or write when no field is set.
+	size := len(o.Extra) + ptr1(o.Timeout) + ptr1(o.ReceiveProgress) + ptr1(o.DiscloseMe) + ptr1(o.Progress) +
+		set1(o.RunMode) + set1(o.RKey) + o.Passthru.size()
+	m := sc.newDict(size)
+	if size == 0 {
+		return m, nil
+	}
 	if len(o.Extra) > 0 {
 		if err := putExtra(msg, "Options", m, o.Extra, knows[CallOptions]); err != nil {
 			return nil, err
@@ -950,8 +1017,13 @@ func (d *ResultDetails) set(k string, v any) (bool, string) {
 	return true, r
 }
 
-func (d *ResultDetails) value(msg string) (map[string]any, error) {
-	m := make(map[string]any)
+func (d *ResultDetails) value(msg string, sc *listScratch) (map[string]any, error) {
+	// Nothing to check or write when no field is set.
+	size := len(d.Extra) + ptr1(d.Progress) + d.Passthru.size()
+	m := sc.newDict(size)
+	if size == 0 {
+		return m, nil
+	}
 	if len(d.Extra) > 0 {
 		if err := putExtra(msg, "Details", m, d.Extra, knows[ResultDetails]); err != nil {
 			return nil, err
@@ -1158,8 +1230,14 @@ func (d *InvocationDetails) set(k string, v any) (bool, string) {
 	return true, r
 }
 
-func (d *InvocationDetails) value(msg string) (map[string]any, error) {
-	m := make(map[string]any)
+func (d *InvocationDetails) value(msg string, sc *listScratch) (map[string]any, error) {
+	// Nothing to check or write when no field is set.
+	size := len(d.Extra) + idSet1(d.Caller) + set1(d.CallerAuthID) + set1(d.CallerAuthRole) + set1(d.Procedure) +
+		ptr1(d.Timeout) + ptr1(d.ReceiveProgress) + ptr1(d.Progress) + ptr1(d.Trustlevel) + d.Passthru.size()
+	m := sc.newDict(size)
+	if size == 0 {
+		return m, nil
+	}
 	if len(d.Extra) > 0 {
 		if err := putExtra(msg, "Details", m, d.Extra, knows[InvocationDetails]); err != nil {
 			return nil, err
@@ -1253,8 +1331,13 @@ func (o *YieldOptions) set(k string, v any) (bool, string) {
 	return true, r
 }
 
-func (o *YieldOptions) value(msg string) (map[string]any, error) {
-	m := make(map[string]any)
+func (o *YieldOptions) value(msg string, sc *listScratch) (map[string]any, error) {
+	// Nothing to check or write when no field is set.
+	size := len(o.Extra) + ptr1(o.Progress) + o.Passthru.size()
+	m := sc.newDict(size)
+	if size == 0 {
+		return m, nil
+	}
 	if len(o.Extra) > 0 {
 		if err := putExtra(msg, "Options", m, o.Extra, knows[YieldOptions]); err != nil {
 			return nil, err

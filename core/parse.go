@@ -14,76 +14,111 @@ import "strconv"
 // the reason, e.g. "CALL.Options.timeout: must be a non-negative integer,
 // got float64".
 //
-// The message takes ownership of the values in v (Args, Kwargs, Extra values
-// are not copied).
+// The message takes ownership of the values in v: Args, Kwargs, Extra values
+// and dicts kept as they are (Challenge.Extra, Unsubscribe.Options, …) are
+// the decoded []any and map[string]any themselves, not copies, so the caller
+// must not modify v afterwards.
 func ParseMessage(v any) (Message, error) {
+	m, _, err := parseMessage(v, false)
+	return m, err
+}
+
+// parseMessage is ParseMessage; with one set, it also returns the message
+// as a one-element []Message, allocated together with it (for Unserialize).
+func parseMessage(v any, one bool) (Message, []Message, error) {
 	l, ok := v.([]any)
 	if !ok {
-		return nil, &ProtocolError{Reason: mustBe("a non-empty list", v)}
+		return nil, nil, &ProtocolError{Reason: mustBe("a non-empty list", v)}
 	}
 	if len(l) == 0 {
-		return nil, &ProtocolError{Reason: "must be a non-empty list, got an empty list"}
+		return nil, nil, &ProtocolError{Reason: "must be a non-empty list, got an empty list"}
 	}
 	var code int64
 	switch c := l[0].(type) {
 	case int64:
 		code = c
 	case uint64:
-		return nil, &ProtocolError{Field: "Type", Reason: "unknown message type " + strconv.FormatUint(c, 10)}
+		return nil, nil, &ProtocolError{Field: "Type", Reason: "unknown message type " + strconv.FormatUint(c, 10)}
 	default:
-		return nil, &ProtocolError{Field: "Type", Reason: mustBe("an integer message type", c)}
+		return nil, nil, &ProtocolError{Field: "Type", Reason: mustBe("an integer message type", c)}
 	}
 	switch MessageType(code) {
 	case TypeHello:
-		return parseHello(l)
+		return parseAs(l, parseHello, one)
 	case TypeWelcome:
-		return parseWelcome(l)
+		return parseAs(l, parseWelcome, one)
 	case TypeAbort:
-		return parseAbort(l)
+		return parseAs(l, parseAbort, one)
 	case TypeChallenge:
-		return parseChallenge(l)
+		return parseAs(l, parseChallenge, one)
 	case TypeAuthenticate:
-		return parseAuthenticate(l)
+		return parseAs(l, parseAuthenticate, one)
 	case TypeGoodbye:
-		return parseGoodbye(l)
+		return parseAs(l, parseGoodbye, one)
 	case TypeError:
-		return parseError(l)
+		return parseAs(l, parseError, one)
 	case TypePublish:
-		return parsePublish(l)
+		return parseAs(l, parsePublish, one)
 	case TypePublished:
-		return parsePublished(l)
+		return parseAs(l, parsePublished, one)
 	case TypeSubscribe:
-		return parseSubscribe(l)
+		return parseAs(l, parseSubscribe, one)
 	case TypeSubscribed:
-		return parseSubscribed(l)
+		return parseAs(l, parseSubscribed, one)
 	case TypeUnsubscribe:
-		return parseUnsubscribe(l)
+		return parseAs(l, parseUnsubscribe, one)
 	case TypeUnsubscribed:
-		return parseUnsubscribed(l)
+		return parseAs(l, parseUnsubscribed, one)
 	case TypeEvent:
-		return parseEvent(l)
+		return parseAs(l, parseEvent, one)
 	case TypeCall:
-		return parseCall(l)
+		return parseAs(l, parseCall, one)
 	case TypeCancel:
-		return parseCancel(l)
+		return parseAs(l, parseCancel, one)
 	case TypeResult:
-		return parseResult(l)
+		return parseAs(l, parseResult, one)
 	case TypeRegister:
-		return parseRegister(l)
+		return parseAs(l, parseRegister, one)
 	case TypeRegistered:
-		return parseRegistered(l)
+		return parseAs(l, parseRegistered, one)
 	case TypeUnregister:
-		return parseUnregister(l)
+		return parseAs(l, parseUnregister, one)
 	case TypeUnregistered:
-		return parseUnregistered(l)
+		return parseAs(l, parseUnregistered, one)
 	case TypeInvocation:
-		return parseInvocation(l)
+		return parseAs(l, parseInvocation, one)
 	case TypeInterrupt:
-		return parseInterrupt(l)
+		return parseAs(l, parseInterrupt, one)
 	case TypeYield:
-		return parseYield(l)
+		return parseAs(l, parseYield, one)
 	}
-	return nil, &ProtocolError{Field: "Type", Reason: "unknown message type " + strconv.FormatInt(code, 10)}
+	return nil, nil, &ProtocolError{Field: "Type", Reason: "unknown message type " + strconv.FormatInt(code, 10)}
+}
+
+// parseAs parses l into a new message of type T with parse. With one set, it
+// allocates the message together with the one-element []Message that holds
+// it, and returns that too.
+func parseAs[T any, P interface {
+	*T
+	Message
+}](l []any, parse func([]any, P) error, one bool) (Message, []Message, error) {
+	if !one {
+		m := P(new(T))
+		if err := parse(l, m); err != nil {
+			return nil, nil, err
+		}
+		return m, nil, nil
+	}
+	b := new(struct {
+		msg  T
+		msgs [1]Message
+	})
+	m := P(&b.msg)
+	if err := parse(l, m); err != nil {
+		return nil, nil, err
+	}
+	b.msgs[0] = m
+	return m, b.msgs[:], nil
 }
 
 // arity checks the number of elements.
@@ -133,242 +168,231 @@ func getURI(msg, field string, v any, match string) (string, error) {
 	return s, nil
 }
 
-func parseHello(l []any) (Message, error) {
+func parseHello(l []any, m *Hello) error {
 	const msg = "HELLO"
 	if err := arity(msg, l, 3, 3); err != nil {
-		return nil, err
+		return err
 	}
-	m := &Hello{}
 	if l[1] != nil {
 		realm, err := getURI(msg, "Realm", l[1], MatchExact)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		m.Realm = realm
 	}
 	d, err := getDict(msg, "Details", l[2])
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if err := parseDict(msg, "Details", d, &m.Details, &m.Details.Extra); err != nil {
-		return nil, err
+		return err
 	}
 	if err := m.Details.check(msg); err != nil {
-		return nil, err
+		return err
 	}
-	return m, nil
+	return nil
 }
 
-func parseWelcome(l []any) (Message, error) {
+func parseWelcome(l []any, m *Welcome) error {
 	const msg = "WELCOME"
 	if err := arity(msg, l, 3, 3); err != nil {
-		return nil, err
+		return err
 	}
-	m := &Welcome{}
 	var err error
 	if m.Session, err = getID(msg, "Session", l[1], false); err != nil {
-		return nil, err
+		return err
 	}
 	d, err := getDict(msg, "Details", l[2])
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if err := parseDict(msg, "Details", d, &m.Details, &m.Details.Extra); err != nil {
-		return nil, err
+		return err
 	}
 	if err := m.Details.check(msg); err != nil {
-		return nil, err
+		return err
 	}
-	return m, nil
+	return nil
 }
 
-func parseAbort(l []any) (Message, error) {
+func parseAbort(l []any, m *Abort) error {
 	const msg = "ABORT"
 	if err := arity(msg, l, 3, 3); err != nil {
-		return nil, err
+		return err
 	}
-	m := &Abort{}
 	d, err := getDict(msg, "Details", l[1])
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if err := parseDict(msg, "Details", d, &m.Details, &m.Details.Extra); err != nil {
-		return nil, err
+		return err
 	}
 	if m.Reason, err = getURI(msg, "Reason", l[2], MatchExact); err != nil {
-		return nil, err
+		return err
 	}
-	return m, nil
+	return nil
 }
 
-func parseChallenge(l []any) (Message, error) {
+func parseChallenge(l []any, m *Challenge) error {
 	const msg = "CHALLENGE"
 	if err := arity(msg, l, 3, 3); err != nil {
-		return nil, err
+		return err
 	}
-	m := &Challenge{}
 	var err error
 	if m.AuthMethod, err = getString(msg, "AuthMethod", l[1]); err != nil {
-		return nil, err
+		return err
 	}
 	if m.Extra, err = getDict(msg, "Extra", l[2]); err != nil {
-		return nil, err
+		return err
 	}
-	return m, nil
+	return nil
 }
 
-func parseAuthenticate(l []any) (Message, error) {
+func parseAuthenticate(l []any, m *Authenticate) error {
 	const msg = "AUTHENTICATE"
 	if err := arity(msg, l, 3, 3); err != nil {
-		return nil, err
+		return err
 	}
-	m := &Authenticate{}
 	var err error
 	if m.Signature, err = getString(msg, "Signature", l[1]); err != nil {
-		return nil, err
+		return err
 	}
 	if m.Extra, err = getDict(msg, "Extra", l[2]); err != nil {
-		return nil, err
+		return err
 	}
-	return m, nil
+	return nil
 }
 
-func parseGoodbye(l []any) (Message, error) {
+func parseGoodbye(l []any, m *Goodbye) error {
 	const msg = "GOODBYE"
 	if err := arity(msg, l, 3, 3); err != nil {
-		return nil, err
+		return err
 	}
-	m := &Goodbye{}
 	d, err := getDict(msg, "Details", l[1])
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if err := parseDict(msg, "Details", d, &m.Details, &m.Details.Extra); err != nil {
-		return nil, err
+		return err
 	}
 	if m.Reason, err = getURI(msg, "Reason", l[2], MatchExact); err != nil {
-		return nil, err
+		return err
 	}
-	return m, nil
+	return nil
 }
 
-func parseError(l []any) (Message, error) {
+func parseError(l []any, m *Error) error {
 	const msg = "ERROR"
 	if err := arity(msg, l, 5, 7); err != nil {
-		return nil, err
+		return err
 	}
-	m := &Error{}
 	rt, ok := l[1].(int64)
 	if !ok || !validErrorRequestType(MessageType(rt)) {
 		r := mustBe("one of 16, 32, 34, 48, 64, 66, 68", l[1])
 		if ok {
 			r = "must be one of 16, 32, 34, 48, 64, 66, 68, got " + strconv.FormatInt(rt, 10)
 		}
-		return nil, &ProtocolError{Message: msg, Field: "RequestType", Reason: r}
+		return &ProtocolError{Message: msg, Field: "RequestType", Reason: r}
 	}
 	m.RequestType = MessageType(rt)
 	var err error
 	if m.Request, err = getID(msg, "Request", l[2], false); err != nil {
-		return nil, err
+		return err
 	}
 	d, err := getDict(msg, "Details", l[3])
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if err := parseDict(msg, "Details", d, &m.Details, &m.Details.Extra); err != nil {
-		return nil, err
+		return err
 	}
 	if m.Error, err = getURI(msg, "Error", l[4], MatchExact); err != nil {
-		return nil, err
+		return err
 	}
 	if m.Args, m.Kwargs, m.Payload, err = parseTail(msg, "Details", l, 5, &m.Details.Passthru); err != nil {
-		return nil, err
+		return err
 	}
-	return m, nil
+	return nil
 }
 
-func parsePublish(l []any) (Message, error) {
+func parsePublish(l []any, m *Publish) error {
 	const msg = "PUBLISH"
 	if err := arity(msg, l, 4, 6); err != nil {
-		return nil, err
+		return err
 	}
-	m := &Publish{}
 	var err error
 	if m.Request, err = getID(msg, "Request", l[1], false); err != nil {
-		return nil, err
+		return err
 	}
 	o, err := getDict(msg, "Options", l[2])
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if err := parseDict(msg, "Options", o, &m.Options, &m.Options.Extra); err != nil {
-		return nil, err
+		return err
 	}
 	if m.Topic, err = getURI(msg, "Topic", l[3], MatchExact); err != nil {
-		return nil, err
+		return err
 	}
 	if m.Args, m.Kwargs, m.Payload, err = parseTail(msg, "Options", l, 4, &m.Options.Passthru); err != nil {
-		return nil, err
+		return err
 	}
-	return m, nil
+	return nil
 }
 
-func parsePublished(l []any) (Message, error) {
+func parsePublished(l []any, m *Published) error {
 	const msg = "PUBLISHED"
 	if err := arity(msg, l, 3, 3); err != nil {
-		return nil, err
+		return err
 	}
-	m := &Published{}
 	var err error
 	if m.Request, err = getID(msg, "Request", l[1], false); err != nil {
-		return nil, err
+		return err
 	}
 	if m.Publication, err = getID(msg, "Publication", l[2], false); err != nil {
-		return nil, err
+		return err
 	}
-	return m, nil
+	return nil
 }
 
-func parseSubscribe(l []any) (Message, error) {
+func parseSubscribe(l []any, m *Subscribe) error {
 	const msg = "SUBSCRIBE"
 	if err := arity(msg, l, 4, 4); err != nil {
-		return nil, err
+		return err
 	}
-	m := &Subscribe{}
 	var err error
 	if m.Request, err = getID(msg, "Request", l[1], false); err != nil {
-		return nil, err
+		return err
 	}
 	o, err := getDict(msg, "Options", l[2])
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if err := parseDict(msg, "Options", o, &m.Options, &m.Options.Extra); err != nil {
-		return nil, err
+		return err
 	}
 	if m.Options.Match == "" {
 		m.Options.Match = MatchExact
 	}
 	if m.Topic, err = getURI(msg, "Topic", l[3], m.Options.Match); err != nil {
-		return nil, err
+		return err
 	}
-	return m, nil
+	return nil
 }
 
-func parseSubscribed(l []any) (Message, error) {
+func parseSubscribed(l []any, m *Subscribed) error {
 	const msg = "SUBSCRIBED"
 	if err := arity(msg, l, 3, 3); err != nil {
-		return nil, err
+		return err
 	}
-	m := &Subscribed{}
 	var err error
 	if m.Request, err = getID(msg, "Request", l[1], false); err != nil {
-		return nil, err
+		return err
 	}
 	if m.Subscription, err = getID(msg, "Subscription", l[2], false); err != nil {
-		return nil, err
+		return err
 	}
-	return m, nil
+	return nil
 }
 
 // optionalOptions parses the optional fourth element of UNSUBSCRIBE and
@@ -384,165 +408,158 @@ func optionalOptions(msg string, l []any) (map[string]any, error) {
 	return o, nil
 }
 
-func parseUnsubscribe(l []any) (Message, error) {
+func parseUnsubscribe(l []any, m *Unsubscribe) error {
 	const msg = "UNSUBSCRIBE"
 	if err := arity(msg, l, 3, 4); err != nil {
-		return nil, err
+		return err
 	}
-	m := &Unsubscribe{}
 	var err error
 	if m.Request, err = getID(msg, "Request", l[1], false); err != nil {
-		return nil, err
+		return err
 	}
 	if m.Subscription, err = getID(msg, "Subscription", l[2], false); err != nil {
-		return nil, err
+		return err
 	}
 	if m.Options, err = optionalOptions(msg, l); err != nil {
-		return nil, err
+		return err
 	}
-	return m, nil
+	return nil
 }
 
-func parseUnsubscribed(l []any) (Message, error) {
+func parseUnsubscribed(l []any, m *Unsubscribed) error {
 	const msg = "UNSUBSCRIBED"
 	if err := arity(msg, l, 2, 3); err != nil {
-		return nil, err
+		return err
 	}
-	m := &Unsubscribed{}
 	var err error
 	if m.Request, err = getID(msg, "Request", l[1], true); err != nil {
-		return nil, err
+		return err
 	}
 	if len(l) == 3 {
 		d, err := getDict(msg, "Details", l[2])
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if err := parseDict(msg, "Details", d, &m.Details, &m.Details.Extra); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	if err := checkRevocation(msg, m.Request, "subscription", m.Details.Subscription); err != nil {
-		return nil, err
+		return err
 	}
-	return m, nil
+	return nil
 }
 
-func parseEvent(l []any) (Message, error) {
+func parseEvent(l []any, m *Event) error {
 	const msg = "EVENT"
 	if err := arity(msg, l, 4, 6); err != nil {
-		return nil, err
+		return err
 	}
-	m := &Event{}
 	var err error
 	if m.Subscription, err = getID(msg, "Subscription", l[1], false); err != nil {
-		return nil, err
+		return err
 	}
 	if m.Publication, err = getID(msg, "Publication", l[2], false); err != nil {
-		return nil, err
+		return err
 	}
 	d, err := getDict(msg, "Details", l[3])
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if err := parseDict(msg, "Details", d, &m.Details, &m.Details.Extra); err != nil {
-		return nil, err
+		return err
 	}
 	if m.Args, m.Kwargs, m.Payload, err = parseTail(msg, "Details", l, 4, &m.Details.Passthru); err != nil {
-		return nil, err
+		return err
 	}
-	return m, nil
+	return nil
 }
 
-func parseCall(l []any) (Message, error) {
+func parseCall(l []any, m *Call) error {
 	const msg = "CALL"
 	if err := arity(msg, l, 4, 6); err != nil {
-		return nil, err
+		return err
 	}
-	m := &Call{}
 	var err error
 	if m.Request, err = getID(msg, "Request", l[1], false); err != nil {
-		return nil, err
+		return err
 	}
 	o, err := getDict(msg, "Options", l[2])
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if len(o) > 0 {
 		if err := parseDict(msg, "Options", o, &m.Options, &m.Options.Extra); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	if m.Procedure, err = getURI(msg, "Procedure", l[3], MatchExact); err != nil {
-		return nil, err
+		return err
 	}
 	if m.Args, m.Kwargs, m.Payload, err = parseTail(msg, "Options", l, 4, &m.Options.Passthru); err != nil {
-		return nil, err
+		return err
 	}
-	return m, nil
+	return nil
 }
 
-func parseCancel(l []any) (Message, error) {
+func parseCancel(l []any, m *Cancel) error {
 	const msg = "CANCEL"
 	if err := arity(msg, l, 3, 3); err != nil {
-		return nil, err
+		return err
 	}
-	m := &Cancel{}
 	var err error
 	if m.Request, err = getID(msg, "Request", l[1], false); err != nil {
-		return nil, err
+		return err
 	}
 	o, err := getDict(msg, "Options", l[2])
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if err := parseDict(msg, "Options", o, &m.Options, &m.Options.Extra); err != nil {
-		return nil, err
+		return err
 	}
-	return m, nil
+	return nil
 }
 
-func parseResult(l []any) (Message, error) {
+func parseResult(l []any, m *Result) error {
 	const msg = "RESULT"
 	if err := arity(msg, l, 3, 5); err != nil {
-		return nil, err
+		return err
 	}
-	m := &Result{}
 	var err error
 	if m.Request, err = getID(msg, "Request", l[1], false); err != nil {
-		return nil, err
+		return err
 	}
 	d, err := getDict(msg, "Details", l[2])
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if len(d) > 0 {
 		if err := parseDict(msg, "Details", d, &m.Details, &m.Details.Extra); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	if m.Args, m.Kwargs, m.Payload, err = parseTail(msg, "Details", l, 3, &m.Details.Passthru); err != nil {
-		return nil, err
+		return err
 	}
-	return m, nil
+	return nil
 }
 
-func parseRegister(l []any) (Message, error) {
+func parseRegister(l []any, m *Register) error {
 	const msg = "REGISTER"
 	if err := arity(msg, l, 4, 4); err != nil {
-		return nil, err
+		return err
 	}
-	m := &Register{}
 	var err error
 	if m.Request, err = getID(msg, "Request", l[1], false); err != nil {
-		return nil, err
+		return err
 	}
 	o, err := getDict(msg, "Options", l[2])
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if err := parseDict(msg, "Options", o, &m.Options, &m.Options.Extra); err != nil {
-		return nil, err
+		return err
 	}
 	if m.Options.Match == "" {
 		m.Options.Match = MatchExact
@@ -551,140 +568,134 @@ func parseRegister(l []any) (Message, error) {
 		m.Options.Invoke = InvokeSingle
 	}
 	if m.Procedure, err = getURI(msg, "Procedure", l[3], m.Options.Match); err != nil {
-		return nil, err
+		return err
 	}
-	return m, nil
+	return nil
 }
 
-func parseRegistered(l []any) (Message, error) {
+func parseRegistered(l []any, m *Registered) error {
 	const msg = "REGISTERED"
 	if err := arity(msg, l, 3, 3); err != nil {
-		return nil, err
+		return err
 	}
-	m := &Registered{}
 	var err error
 	if m.Request, err = getID(msg, "Request", l[1], false); err != nil {
-		return nil, err
+		return err
 	}
 	if m.Registration, err = getID(msg, "Registration", l[2], false); err != nil {
-		return nil, err
+		return err
 	}
-	return m, nil
+	return nil
 }
 
-func parseUnregister(l []any) (Message, error) {
+func parseUnregister(l []any, m *Unregister) error {
 	const msg = "UNREGISTER"
 	if err := arity(msg, l, 3, 4); err != nil {
-		return nil, err
+		return err
 	}
-	m := &Unregister{}
 	var err error
 	if m.Request, err = getID(msg, "Request", l[1], false); err != nil {
-		return nil, err
+		return err
 	}
 	if m.Registration, err = getID(msg, "Registration", l[2], false); err != nil {
-		return nil, err
+		return err
 	}
 	if m.Options, err = optionalOptions(msg, l); err != nil {
-		return nil, err
+		return err
 	}
-	return m, nil
+	return nil
 }
 
-func parseUnregistered(l []any) (Message, error) {
+func parseUnregistered(l []any, m *Unregistered) error {
 	const msg = "UNREGISTERED"
 	if err := arity(msg, l, 2, 3); err != nil {
-		return nil, err
+		return err
 	}
-	m := &Unregistered{}
 	var err error
 	if m.Request, err = getID(msg, "Request", l[1], true); err != nil {
-		return nil, err
+		return err
 	}
 	if len(l) == 3 {
 		d, err := getDict(msg, "Details", l[2])
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if err := parseDict(msg, "Details", d, &m.Details, &m.Details.Extra); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	if err := checkRevocation(msg, m.Request, "registration", m.Details.Registration); err != nil {
-		return nil, err
+		return err
 	}
-	return m, nil
+	return nil
 }
 
-func parseInvocation(l []any) (Message, error) {
+func parseInvocation(l []any, m *Invocation) error {
 	const msg = "INVOCATION"
 	if err := arity(msg, l, 4, 6); err != nil {
-		return nil, err
+		return err
 	}
-	m := &Invocation{}
 	var err error
 	if m.Request, err = getID(msg, "Request", l[1], false); err != nil {
-		return nil, err
+		return err
 	}
 	if m.Registration, err = getID(msg, "Registration", l[2], false); err != nil {
-		return nil, err
+		return err
 	}
 	d, err := getDict(msg, "Details", l[3])
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if len(d) > 0 {
 		if err := parseDict(msg, "Details", d, &m.Details, &m.Details.Extra); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	if m.Args, m.Kwargs, m.Payload, err = parseTail(msg, "Details", l, 4, &m.Details.Passthru); err != nil {
-		return nil, err
+		return err
 	}
-	return m, nil
+	return nil
 }
 
-func parseInterrupt(l []any) (Message, error) {
+func parseInterrupt(l []any, m *Interrupt) error {
 	const msg = "INTERRUPT"
 	if err := arity(msg, l, 3, 3); err != nil {
-		return nil, err
+		return err
 	}
-	m := &Interrupt{}
 	var err error
 	if m.Request, err = getID(msg, "Request", l[1], false); err != nil {
-		return nil, err
+		return err
 	}
 	o, err := getDict(msg, "Options", l[2])
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if err := parseDict(msg, "Options", o, &m.Options, &m.Options.Extra); err != nil {
-		return nil, err
+		return err
 	}
-	return m, nil
+	return nil
 }
 
-func parseYield(l []any) (Message, error) {
+func parseYield(l []any, m *Yield) error {
 	const msg = "YIELD"
 	if err := arity(msg, l, 3, 5); err != nil {
-		return nil, err
+		return err
 	}
-	m := &Yield{}
 	var err error
 	if m.Request, err = getID(msg, "Request", l[1], false); err != nil {
-		return nil, err
+		return err
 	}
 	o, err := getDict(msg, "Options", l[2])
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if len(o) > 0 {
 		if err := parseDict(msg, "Options", o, &m.Options, &m.Options.Extra); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	if m.Args, m.Kwargs, m.Payload, err = parseTail(msg, "Options", l, 3, &m.Options.Passthru); err != nil {
-		return nil, err
+		return err
 	}
-	return m, nil
+	return nil
 }

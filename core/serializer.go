@@ -16,6 +16,8 @@ type ObjectSerializer interface {
 	// encodings travel in binary frames and are batched with length prefixes.
 	Binary() bool
 	// Marshal appends the encoding of v to dst and returns the extended slice.
+	// It must neither modify v nor keep a reference to it after returning:
+	// message serializers pass pooled lists.
 	Marshal(dst []byte, v any) ([]byte, error)
 	// Unmarshal decodes exactly one value that fills all of data.
 	Unmarshal(data []byte) (any, error)

@@ -3,6 +3,7 @@ package core
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"unicode"
 	"unicode/utf8"
 )
@@ -41,6 +42,9 @@ func (e *URIError) Is(target error) bool { return target == ErrInvalidURI }
 // none for exact ("" means exact), only the last one for prefix, any of them
 // for wildcard (e.g. "com..create"). Autobahn checks loosely; Crossbar.io
 // re-checks strictly by default.
+//
+// It runs in one pass over the bytes of uri, with a table lookup per ASCII
+// byte, and allocates only to report an error.
 func ValidateURI(uri string, strict bool, match string) error {
 	var lastEmpty, anyEmpty bool
 	switch match {
@@ -52,29 +56,28 @@ func ValidateURI(uri string, strict bool, match string) error {
 	default:
 		return &URIError{URI: uri, Reason: "unknown match policy " + strconv.Quote(match)}
 	}
+	ok := uriLoose
+	if strict {
+		ok = uriStrict
+	}
 	start := 0 // start of the current component
-	comp := 1  // 1-based number of the current component
-	for i := 0; i < len(uri); {
+	for i := 0; i < len(uri); i++ {
 		c := uri[i]
+		if uriChars[c]&ok != 0 {
+			continue
+		}
 		if c == '.' {
 			if i == start && !anyEmpty {
-				return &URIError{URI: uri, Reason: fmt.Sprintf("component %d is empty", comp)}
+				return emptyComponent(uri, i)
 			}
-			i++
-			start = i
-			comp++
+			start = i + 1
 			continue
 		}
 		if c < utf8.RuneSelf {
 			if strict {
-				if !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '_') {
-					return &URIError{URI: uri, Reason: fmt.Sprintf("character %q is not allowed in a strict URI (only 0-9, a-z and _)", c)}
-				}
-			} else if c == '#' || isASCIISpace(c) {
-				return &URIError{URI: uri, Reason: fmt.Sprintf("character %q is not allowed in a URI", c)}
+				return &URIError{URI: uri, Reason: fmt.Sprintf("character %q is not allowed in a strict URI (only 0-9, a-z and _)", c)}
 			}
-			i++
-			continue
+			return &URIError{URI: uri, Reason: fmt.Sprintf("character %q is not allowed in a URI", c)}
 		}
 		r, size := utf8.DecodeRuneInString(uri[i:])
 		if strict {
@@ -83,16 +86,45 @@ func ValidateURI(uri string, strict bool, match string) error {
 		if r != utf8.RuneError && unicode.IsSpace(r) {
 			return &URIError{URI: uri, Reason: fmt.Sprintf("whitespace %q is not allowed in a URI", r)}
 		}
-		i += size
+		i += size - 1
 	}
 	if start == len(uri) && !lastEmpty && !anyEmpty {
 		if len(uri) == 0 {
 			return &URIError{URI: uri, Reason: "URI is empty"}
 		}
-		return &URIError{URI: uri, Reason: fmt.Sprintf("component %d is empty", comp)}
+		return emptyComponent(uri, len(uri))
 	}
 	return nil
 }
+
+// emptyComponent reports the empty component that ends at uri[end].
+func emptyComponent(uri string, end int) error {
+	comp := 1 + strings.Count(uri[:end], ".")
+	return &URIError{URI: uri, Reason: "component " + strconv.Itoa(comp) + " is empty"}
+}
+
+// Classes of the bytes in URIs, for uriChars.
+const (
+	uriLoose  uint8 = 1 << iota // allowed in a loose component
+	uriStrict                   // allowed in a strict component
+)
+
+// uriChars classifies each byte: ASCII characters other than whitespace,
+// '.' and '#' are loose, [0-9a-z_] are also strict. Bytes of multi-byte
+// UTF-8 sequences (0x80 and above) are in no class; ValidateURI decodes
+// them.
+var uriChars = func() (t [256]uint8) {
+	for c := 0; c < utf8.RuneSelf; c++ {
+		b := byte(c)
+		if b != '.' && b != '#' && !isASCIISpace(b) {
+			t[c] |= uriLoose
+		}
+		if 'a' <= b && b <= 'z' || '0' <= b && b <= '9' || b == '_' {
+			t[c] |= uriStrict
+		}
+	}
+	return t
+}()
 
 // isASCIISpace reports whether c is an ASCII character that Python's \s
 // matches in a str pattern: \t \n \v \f \r, the information separators

@@ -3,9 +3,13 @@ package core
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 )
 
 // TestValidateURIAutobahn compares ValidateURI with Autobahn|Python's
@@ -119,4 +123,114 @@ func BenchmarkValidateURI(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// validateURIReference is the straightforward form of ValidateURI (one rune
+// at a time, no table), which the fast one must match exactly, error texts
+// included.
+func validateURIReference(uri string, strict bool, match string) error {
+	var lastEmpty, anyEmpty bool
+	switch match {
+	case "", MatchExact:
+	case MatchPrefix:
+		lastEmpty = true
+	case MatchWildcard:
+		anyEmpty = true
+	default:
+		return &URIError{URI: uri, Reason: "unknown match policy " + strconv.Quote(match)}
+	}
+	start := 0 // start of the current component
+	comp := 1  // 1-based number of the current component
+	for i := 0; i < len(uri); {
+		c := uri[i]
+		if c == '.' {
+			if i == start && !anyEmpty {
+				return &URIError{URI: uri, Reason: fmt.Sprintf("component %d is empty", comp)}
+			}
+			i++
+			start = i
+			comp++
+			continue
+		}
+		if c < utf8.RuneSelf {
+			if strict {
+				if !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '_') {
+					return &URIError{URI: uri, Reason: fmt.Sprintf("character %q is not allowed in a strict URI (only 0-9, a-z and _)", c)}
+				}
+			} else if c == '#' || isASCIISpace(c) {
+				return &URIError{URI: uri, Reason: fmt.Sprintf("character %q is not allowed in a URI", c)}
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(uri[i:])
+		if strict {
+			return &URIError{URI: uri, Reason: fmt.Sprintf("character %q is not allowed in a strict URI (only 0-9, a-z and _)", r)}
+		}
+		if r != utf8.RuneError && unicode.IsSpace(r) {
+			return &URIError{URI: uri, Reason: fmt.Sprintf("whitespace %q is not allowed in a URI", r)}
+		}
+		i += size
+	}
+	if start == len(uri) && !lastEmpty && !anyEmpty {
+		if len(uri) == 0 {
+			return &URIError{URI: uri, Reason: "URI is empty"}
+		}
+		return &URIError{URI: uri, Reason: fmt.Sprintf("component %d is empty", comp)}
+	}
+	return nil
+}
+
+// uriMatches are the match policies the differential tests try.
+var uriMatches = []string{"", MatchExact, MatchPrefix, MatchWildcard}
+
+// checkURIAgainstReference fails t when ValidateURI and
+// validateURIReference disagree on uri.
+func checkURIAgainstReference(t *testing.T, uri string) {
+	t.Helper()
+	for _, strict := range []bool{false, true} {
+		for _, match := range uriMatches {
+			got, want := ValidateURI(uri, strict, match), validateURIReference(uri, strict, match)
+			if (got == nil) != (want == nil) || got != nil && got.Error() != want.Error() {
+				t.Errorf("ValidateURI(%q, %v, %q) = %v, reference gives %v", uri, strict, match, got, want)
+			}
+		}
+	}
+}
+
+// uriSeeds are URIs that reach every branch of ValidateURI.
+var uriSeeds = []string{
+	"", ".", "..", "a", "a.", ".a", "a..b", "com.example.add2", "com.Example.add-1",
+	"com.ümlaut", "a#b", "a b", "a\tb", "a\x1eb", "a\x00b", "a\u2028b", "a\u00a0b",
+	"a\xffb", "a.\xc3", "wamp.session.on_join", "a..", "..a", "a.b.", "x\x7f",
+}
+
+func TestValidateURIMatchesReference(t *testing.T) {
+	data, err := os.ReadFile("testdata/autobahn_uris.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cases [][4]any
+	if err := json.Unmarshal(data, &cases); err != nil {
+		t.Fatal(err)
+	}
+	uris := append([]string(nil), uriSeeds...)
+	for _, c := range cases {
+		uris = append(uris, c[0].(string))
+	}
+	for c := 0; c < 256; c++ {
+		uris = append(uris, "a"+string(rune(c))+"b", string([]byte{'a', byte(c), 'b'}))
+	}
+	for _, uri := range uris {
+		checkURIAgainstReference(t, uri)
+	}
+}
+
+// FuzzValidateURI checks that ValidateURI accepts and rejects exactly what
+// the reference does, with the same reasons.
+func FuzzValidateURI(f *testing.F) {
+	for _, s := range uriSeeds {
+		f.Add(s)
+	}
+	f.Fuzz(checkURIAgainstReference)
 }
