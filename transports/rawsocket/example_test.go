@@ -18,8 +18,9 @@ func (e *echo) OnOpen(t core.Transport)  { e.t = t }
 func (e *echo) OnMessage(m core.Message) { e.t.Send(context.Background(), m) }
 func (e *echo) OnClose(error)            {}
 
-// printer prints what it receives.
-type printer struct{ got chan struct{} }
+// printer prints what it receives; got and closed signal the first message
+// and the end of the transport.
+type printer struct{ got, closed chan struct{} }
 
 func (p *printer) OnOpen(core.Transport) {}
 func (p *printer) OnMessage(m core.Message) {
@@ -28,7 +29,10 @@ func (p *printer) OnMessage(m core.Message) {
 	}
 	close(p.got)
 }
-func (p *printer) OnClose(err error) { fmt.Println("closed, error:", err) }
+func (p *printer) OnClose(err error) {
+	fmt.Println("closed, error:", err)
+	close(p.closed)
+}
 
 // A RawSocket server and client through the registry: importing the package
 // (a blank import is enough) registers the rs, rss, tcp and unix schemes.
@@ -48,7 +52,7 @@ func Example() {
 	}
 	defer l.Close()
 
-	p := &printer{got: make(chan struct{})}
+	p := &printer{got: make(chan struct{}), closed: make(chan struct{})}
 	t, err := registry.Dial(ctx, "rs://"+l.Addr().String(), cfg, p)
 	if err != nil {
 		log.Fatal(err)
@@ -61,6 +65,7 @@ func Example() {
 	d := t.Details()
 	fmt.Println(d.Framing, d.Serializer.Name(), d.Extra["max_message_size"])
 	t.Close(ctx)
+	<-p.closed // OnClose runs on the transport's reader goroutine
 	// Output:
 	// received PUBLISH com.example.topic [hello]
 	// rawsocket json 16777216
