@@ -3,9 +3,10 @@ package cbor
 import (
 	"fmt"
 	"math"
-	"reflect"
 	"slices"
 	"strings"
+
+	"github.com/autobahn-go/autobahn/serializers/internal/canonical"
 )
 
 // The major types, in the top three bits of an item's first byte.
@@ -32,6 +33,10 @@ const (
 )
 
 var errTooDeep = fmt.Errorf("nesting deeper than %d arrays and maps", MaxDepth)
+
+// normalizer converts the values appendValue does not know, with the same
+// depth limit and error wording.
+var normalizer = canonical.Walker{MaxDepth: MaxDepth, TooDeep: errTooDeep, List: "array"}
 
 // appendValue appends the encoding of v. depth counts the arrays and maps
 // that enclose v.
@@ -104,7 +109,12 @@ func appendValue(b []byte, v any, depth int) ([]byte, error) {
 		}
 		return appendMap(b, v, depth)
 	}
-	return appendReflect(b, reflect.ValueOf(v), depth)
+	// Slow path: convert other kinds to the core representation first.
+	n, err := normalizer.Value(v, depth)
+	if err != nil {
+		return b, err
+	}
+	return appendValue(b, n, depth)
 }
 
 // appendMap appends a map with its keys sorted, for a deterministic encoding.
@@ -174,79 +184,4 @@ func appendFloat(b []byte, f float64) []byte {
 	u := math.Float64bits(f)
 	return append(b, float64Byte, byte(u>>56), byte(u>>48), byte(u>>40), byte(u>>32),
 		byte(u>>24), byte(u>>16), byte(u>>8), byte(u))
-}
-
-// appendReflect encodes values of other types by their kind: named integer,
-// float, string and bool types, slices and arrays, maps with string keys and
-// pointers. A nil pointer is null; nil slices and maps are empty arrays and
-// maps, as in the fast path of appendValue.
-func appendReflect(b []byte, rv reflect.Value, depth int) ([]byte, error) {
-	switch rv.Kind() {
-	case reflect.Invalid:
-		return append(b, simpleNull), nil
-	case reflect.Bool:
-		return appendValue(b, rv.Bool(), depth)
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		return appendInt(b, rv.Int()), nil
-	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
-		return appendHead(b, majorUint, rv.Uint()), nil
-	case reflect.Float32, reflect.Float64:
-		return appendFloat(b, rv.Float()), nil
-	case reflect.String:
-		return appendValue(b, rv.String(), depth)
-	case reflect.Interface:
-		if rv.IsNil() {
-			return append(b, simpleNull), nil
-		}
-		return appendValue(b, rv.Elem().Interface(), depth)
-	case reflect.Pointer:
-		if rv.IsNil() {
-			return append(b, simpleNull), nil
-		}
-		if depth >= MaxDepth {
-			return b, errTooDeep
-		}
-		return appendReflect(b, rv.Elem(), depth+1)
-	case reflect.Slice, reflect.Array:
-		if rv.Type().Elem().Kind() == reflect.Uint8 {
-			b = appendHead(b, majorBytes, uint64(rv.Len()))
-			if rv.Kind() == reflect.Slice {
-				return append(b, rv.Bytes()...), nil
-			}
-			for i := range rv.Len() {
-				b = append(b, byte(rv.Index(i).Uint()))
-			}
-			return b, nil
-		}
-		if depth >= MaxDepth {
-			return b, errTooDeep
-		}
-		b = appendHead(b, majorArray, uint64(rv.Len()))
-		for i := range rv.Len() {
-			var err error
-			if b, err = appendReflect(b, rv.Index(i), depth+1); err != nil {
-				return b, fmt.Errorf("array element %d: %w", i, err)
-			}
-		}
-		return b, nil
-	case reflect.Map:
-		if rv.Type().Key().Kind() != reflect.String {
-			return b, fmt.Errorf("cannot encode %s: WAMP maps have string keys", rv.Type())
-		}
-		if depth >= MaxDepth {
-			return b, errTooDeep
-		}
-		b = appendHead(b, majorMap, uint64(rv.Len()))
-		keys := rv.MapKeys()
-		slices.SortFunc(keys, func(x, y reflect.Value) int { return strings.Compare(x.String(), y.String()) })
-		for _, k := range keys {
-			b = append(appendHead(b, majorText, uint64(k.Len())), k.String()...)
-			var err error
-			if b, err = appendReflect(b, rv.MapIndex(k), depth+1); err != nil {
-				return b, fmt.Errorf("map value %q: %w", k.String(), err)
-			}
-		}
-		return b, nil
-	}
-	return b, fmt.Errorf("cannot encode a value of type %s", rv.Type())
 }

@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/autobahn-go/autobahn/serializers/internal/alloc"
+	"github.com/autobahn-go/autobahn/serializers/internal/canonical"
 )
 
 // MarshalError reports a value that cannot be encoded, and where it sits in
@@ -92,7 +93,7 @@ func appendValue(dst []byte, v any, depth int) ([]byte, error) {
 		if depth >= MaxDepth {
 			return dst, tooDeep()
 		}
-		return appendMap(dst, v, depth)
+		return appendMap(dst, v, depth, appendValue)
 	case []byte:
 		dst = append(dst, `"\u0000`...)
 		dst = base64.StdEncoding.AppendEncode(dst, v)
@@ -132,7 +133,7 @@ func appendValue(dst []byte, v any, depth int) ([]byte, error) {
 		}
 		return append(dst, ']'), nil
 	case map[string]string:
-		return appendStringMap(dst, v)
+		return appendMap(dst, v, depth, appendStringElem)
 	default:
 		return dst, &MarshalError{Reason: fmt.Sprintf("unsupported type %T", v)}
 	}
@@ -142,31 +143,14 @@ func tooDeep() error {
 	return &MarshalError{Reason: "nesting deeper than " + strconv.Itoa(MaxDepth) + " levels (cyclic value?)"}
 }
 
-// sortedKeys returns the keys of m in order, in buf if they fit.
-func sortedKeys[V any](m map[string]V, buf []string) []string {
-	keys := buf[:0]
-	for k := range m {
-		keys = append(keys, k)
-	}
-	// Insertion sort: WAMP maps are small.
-	if len(keys) <= 12 {
-		for i := 1; i < len(keys); i++ {
-			for j := i; j > 0 && keys[j] < keys[j-1]; j-- {
-				keys[j], keys[j-1] = keys[j-1], keys[j]
-			}
-		}
-	} else {
-		slices.Sort(keys)
-	}
-	return keys
-}
-
-func appendMap(dst []byte, m map[string]any, depth int) ([]byte, error) {
+// appendMap writes m with its keys sorted, each value written by
+// appendElem at depth+1.
+func appendMap[V any](dst []byte, m map[string]V, depth int, appendElem func([]byte, V, int) ([]byte, error)) ([]byte, error) {
 	if len(m) == 0 {
 		return append(dst, "{}"...), nil
 	}
 	var buf [16]string
-	keys := sortedKeys(m, buf[:])
+	keys := canonical.SortedKeys(m, buf[:])
 	dst = append(dst, '{')
 	for i, k := range keys {
 		if i > 0 {
@@ -177,31 +161,16 @@ func appendMap(dst []byte, m map[string]any, depth int) ([]byte, error) {
 			return dst, at(err, func() string { return "[key " + strconv.Quote(k) + "]" })
 		}
 		dst = append(dst, ':')
-		if dst, err = appendValue(dst, m[k], depth+1); err != nil {
+		if dst, err = appendElem(dst, m[k], depth+1); err != nil {
 			return dst, at(err, func() string { return "[" + strconv.Quote(k) + "]" })
 		}
 	}
 	return append(dst, '}'), nil
 }
 
-func appendStringMap(dst []byte, m map[string]string) ([]byte, error) {
-	var buf [16]string
-	keys := sortedKeys(m, buf[:])
-	dst = append(dst, '{')
-	for i, k := range keys {
-		if i > 0 {
-			dst = append(dst, ',')
-		}
-		var err error
-		if dst, err = appendString(dst, k); err != nil {
-			return dst, at(err, func() string { return "[key " + strconv.Quote(k) + "]" })
-		}
-		dst = append(dst, ':')
-		if dst, err = appendString(dst, m[k]); err != nil {
-			return dst, at(err, func() string { return "[" + strconv.Quote(k) + "]" })
-		}
-	}
-	return append(dst, '}'), nil
+// appendStringElem is appendString as an element writer for appendMap.
+func appendStringElem(dst []byte, s string, _ int) ([]byte, error) {
+	return appendString(dst, s)
 }
 
 // plain marks the ASCII bytes that are written into a string as they are.

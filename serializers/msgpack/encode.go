@@ -3,12 +3,17 @@ package msgpack
 import (
 	"fmt"
 	"math"
-	"reflect"
 	"slices"
 	"strings"
+
+	"github.com/autobahn-go/autobahn/serializers/internal/canonical"
 )
 
 var errTooDeep = fmt.Errorf("nesting deeper than %d lists and maps", MaxDepth)
+
+// normalizer converts the values appendValue does not know, with the same
+// depth limit and error wording.
+var normalizer = canonical.Walker{MaxDepth: MaxDepth, TooDeep: errTooDeep, List: "list"}
 
 // appendValue appends the encoding of v. depth counts the lists and maps
 // that enclose v.
@@ -88,7 +93,12 @@ func appendValue(b []byte, v any, depth int) ([]byte, error) {
 		}
 		return appendMap(b, v, depth)
 	}
-	return appendReflect(b, reflect.ValueOf(v), depth)
+	// Slow path: convert other kinds to the core representation first.
+	n, err := normalizer.Value(v, depth)
+	if err != nil {
+		return b, err
+	}
+	return appendValue(b, n, depth)
 }
 
 // appendMap appends a map with its keys sorted, for a deterministic encoding.
@@ -200,83 +210,4 @@ func appendArrayHeader(b []byte, n int) ([]byte, error) {
 
 func appendMapHeader(b []byte, n int) ([]byte, error) {
 	return appendHeader(b, n, 0x80, 15, 0, 0xde, 0xdf, "map")
-}
-
-// appendReflect encodes values of other types by their kind: named integer,
-// float, string and bool types, slices and arrays, maps with string keys and
-// pointers. A nil pointer is nil; nil slices and maps are empty lists and maps,
-// as in the fast path of appendValue.
-func appendReflect(b []byte, rv reflect.Value, depth int) ([]byte, error) {
-	switch rv.Kind() {
-	case reflect.Invalid:
-		return append(b, 0xc0), nil
-	case reflect.Bool:
-		return appendValue(b, rv.Bool(), depth)
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		return appendInt(b, rv.Int()), nil
-	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
-		return appendUint(b, rv.Uint()), nil
-	case reflect.Float32, reflect.Float64:
-		return appendFloat(b, rv.Float()), nil
-	case reflect.String:
-		return appendString(b, rv.String())
-	case reflect.Interface:
-		if rv.IsNil() {
-			return append(b, 0xc0), nil
-		}
-		return appendValue(b, rv.Elem().Interface(), depth)
-	case reflect.Pointer:
-		if rv.IsNil() {
-			return append(b, 0xc0), nil
-		}
-		if depth >= MaxDepth {
-			return b, errTooDeep
-		}
-		return appendReflect(b, rv.Elem(), depth+1)
-	case reflect.Slice, reflect.Array:
-		if rv.Type().Elem().Kind() == reflect.Uint8 {
-			if rv.Kind() == reflect.Slice {
-				return appendBinary(b, rv.Bytes())
-			}
-			p := make([]byte, rv.Len())
-			reflect.Copy(reflect.ValueOf(p), rv)
-			return appendBinary(b, p)
-		}
-		if depth >= MaxDepth {
-			return b, errTooDeep
-		}
-		b, err := appendArrayHeader(b, rv.Len())
-		if err != nil {
-			return b, err
-		}
-		for i := range rv.Len() {
-			if b, err = appendReflect(b, rv.Index(i), depth+1); err != nil {
-				return b, fmt.Errorf("list element %d: %w", i, err)
-			}
-		}
-		return b, nil
-	case reflect.Map:
-		if rv.Type().Key().Kind() != reflect.String {
-			return b, fmt.Errorf("cannot encode %s: WAMP maps have string keys", rv.Type())
-		}
-		if depth >= MaxDepth {
-			return b, errTooDeep
-		}
-		b, err := appendMapHeader(b, rv.Len())
-		if err != nil {
-			return b, err
-		}
-		keys := rv.MapKeys()
-		slices.SortFunc(keys, func(x, y reflect.Value) int { return strings.Compare(x.String(), y.String()) })
-		for _, k := range keys {
-			if b, err = appendString(b, k.String()); err != nil {
-				return b, fmt.Errorf("map key: %w", err)
-			}
-			if b, err = appendReflect(b, rv.MapIndex(k), depth+1); err != nil {
-				return b, fmt.Errorf("map value %q: %w", k.String(), err)
-			}
-		}
-		return b, nil
-	}
-	return b, fmt.Errorf("cannot encode a value of type %s", rv.Type())
 }

@@ -6,11 +6,11 @@ import (
 	"fmt"
 	"math"
 	"math/big"
-	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/autobahn-go/autobahn/serializers/internal/alloc"
+	"github.com/autobahn-go/autobahn/serializers/internal/canonical"
 )
 
 // ErrUnsupportedType is wrapped by the error Marshal returns for a Go value
@@ -135,7 +135,7 @@ func appendValue(b []byte, v any, depth int) ([]byte, error) {
 		}
 		var buf [16]string
 		b = append(b, markObject)
-		for _, k := range sortedKeys(x, buf[:0]) {
+		for _, k := range canonical.SortedKeys(x, buf[:]) {
 			b = appendInt(b, int64(len(k)))
 			b = append(b, k...)
 			b = appendString(b, x[k])
@@ -152,7 +152,7 @@ func appendMap(b []byte, m map[string]any, depth int) ([]byte, error) {
 	var buf [16]string // small maps sort their keys without allocating
 	b = append(b, markObject)
 	var err error
-	for _, k := range sortedKeys(m, buf[:0]) {
+	for _, k := range canonical.SortedKeys(m, buf[:]) {
 		b = appendInt(b, int64(len(k)))
 		b = append(b, k...)
 		if b, err = appendValue(b, m[k], depth+1); err != nil {
@@ -160,16 +160,6 @@ func appendMap(b []byte, m map[string]any, depth int) ([]byte, error) {
 		}
 	}
 	return append(b, markObjEnd), nil
-}
-
-// sortedKeys appends the keys of m to keys and sorts them in byte order, which
-// for valid UTF-8 is also the code point order Python's sorted() uses.
-func sortedKeys[V any](m map[string]V, keys []string) []string {
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 // appendInt writes i with the smallest integer marker that holds it, preferring
