@@ -1,0 +1,445 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/autobahn-go/autobahn/core"
+)
+
+// Failure says why the engine fails a connection; the wire turns it into its
+// own signal (a WebSocket close code, a dropped RawSocket connection).
+type Failure uint8
+
+// The reasons the engine fails a connection.
+const (
+	// FailProtocol: the peer sent bytes that are not a valid WAMP message
+	// (WebSocket close code 1002).
+	FailProtocol Failure = iota + 1
+	// FailInternal: a handler panicked (WebSocket close code 1011).
+	FailInternal
+	// FailSlowPeer: the peer does not read (queue overflow under
+	// SlowPeerFail, or a stalled write).
+	FailSlowPeer
+	// FailWrite: a write failed; the connection is broken.
+	FailWrite
+)
+
+// Outgoing is one message handed to the wire.
+type Outgoing struct {
+	// Data is the serialized message, or several concatenated into one
+	// batch; nil when the connection has no serializer.
+	Data []byte
+	// Msg is the message itself (nil for a combined batch). Wires without a
+	// serializer (in-memory pass-through) deliver it as it is.
+	Msg core.Message
+}
+
+// Wire is the framing below the engine: what a transport package provides.
+type Wire interface {
+	// Write writes msgs in order, each one transport message, and gives up
+	// at deadline (zero: no deadline). The engine calls it from one
+	// goroutine at a time. An error means the connection is unusable.
+	Write(msgs []Outgoing, deadline time.Time) error
+	// Close starts the clean end of the connection once everything queued
+	// is written (WebSocket's closing handshake, RawSocket's half-close).
+	// It must not wait for the peer: the wire's reader calls [Conn.Closed]
+	// when the connection is gone.
+	Close()
+	// Fail ends the connection because of f; cause says why. The wire's
+	// reader then calls Closed.
+	Fail(f Failure, cause error)
+	// Abort drops the connection at once; the reader then calls Closed.
+	Abort()
+}
+
+// Debug holds Autobahn's debugging options, the same for every transport.
+type Debug struct {
+	// LogOctets logs every transport message's bytes (hex) at debug level.
+	LogOctets bool
+	// LogFrames logs every transport message (direction, type, size) at
+	// debug level.
+	LogFrames bool
+	// TrackTimings records [core.TransportTimings].
+	TrackTimings bool
+}
+
+// Settings are shared by the connections of one listener or dialer.
+type Settings struct {
+	// Name prefixes errors and log lines: "websocket", "rawsocket", …
+	Name string
+	// Queue configures the send queue; Resolved is applied by New.
+	Queue core.QueueOptions
+	// Logger receives the engine's log lines; nil means slog.Default().
+	Logger *slog.Logger
+	// Debug holds the debugging options.
+	Debug Debug
+}
+
+// Conn states; written under Conn.mu, read with atomics on the fast paths.
+const (
+	stOpen    uint32 = iota
+	stClosing        // Close called: queued messages are still written
+	stFailed         // the engine failed the connection
+	stAborted        // Abort called
+	stClosed         // the connection is gone
+)
+
+var errClosed = errors.New("transport closed")
+
+// Conn is a WAMP transport: [core.Transport], [core.TrySender],
+// [core.StatsReporter] and [core.DoneNotifier] over a [Wire]. Transport
+// packages embed it in their exported transport type.
+//
+// Concurrency: every method may be called from any goroutine. The wire's
+// reader calls Start or Accept, then Receive for every incoming transport
+// message, then Closed, and the handler's methods run on it in that order.
+type Conn struct {
+	wire    Wire
+	s       *Settings
+	ser     core.Serializer // nil: pass-through of message objects
+	maxOut  int             // largest serialized message the peer accepts; 0 = any
+	details core.TransportDetails
+	h       core.TransportHandler
+	timings *timings // nil unless Debug.TrackTimings
+	done    chan struct{}
+
+	state     atomic.Uint32
+	inHandler atomic.Bool // the reader is inside a handler callback
+
+	msgsIn, bytesIn, msgsOut, bytesOut, dropped, refused atomic.Uint64
+
+	mu          sync.Mutex
+	queue       []Outgoing
+	queueBytes  int
+	writing     bool          // the writer goroutine runs
+	closeSent   bool          // Wire.Close was called
+	overflowing bool          // an overflow was logged since the queue last drained
+	wake        chan struct{} // closed when the queue or the state changes
+	failure     error         // why the engine failed the connection
+	lost        error         // OnClose's error once the connection is gone
+}
+
+var (
+	_ core.Transport     = (*Conn)(nil)
+	_ core.TrySender     = (*Conn)(nil)
+	_ core.StatsReporter = (*Conn)(nil)
+	_ core.DoneNotifier  = (*Conn)(nil)
+)
+
+// Resolve checks s and fills in its defaults; transports call it once per
+// listener or dialer.
+func (s *Settings) Resolve() error {
+	q, err := s.Queue.Resolved()
+	if err != nil {
+		return fmt.Errorf("%s: %w", s.Name, err)
+	}
+	s.Queue = q
+	if s.Logger == nil {
+		s.Logger = slog.Default()
+	}
+	return nil
+}
+
+// New returns the transport over w. ser is the negotiated serializer (nil for
+// a pass-through in-memory wire), details describe the connection (computed
+// once), and maxOut is the largest serialized message the peer accepts (0:
+// no limit). s must have been resolved.
+func New(w Wire, s *Settings, ser core.Serializer, details core.TransportDetails, maxOut int) *Conn {
+	c := &Conn{wire: w, s: s, ser: ser, maxOut: maxOut, details: details, done: make(chan struct{})}
+	if s.Debug.TrackTimings {
+		c.timings = &timings{}
+	}
+	return c
+}
+
+// Details describes the connection.
+func (c *Conn) Details() core.TransportDetails { return c.details }
+
+// Done is closed once the connection is gone and OnClose has returned.
+func (c *Conn) Done() <-chan struct{} { return c.done }
+
+// Handler returns the handler given to Start, or nil.
+func (c *Conn) Handler() core.TransportHandler { return c.h }
+
+func (c *Conn) peer() string { return c.details.Peer }
+
+// Start runs h over the connection: OnOpen now, on the caller's goroutine
+// (the wire's reader). It reports false when OnOpen panicked (the connection
+// is then failed).
+func (c *Conn) Start(h core.TransportHandler) bool {
+	c.h = h
+	if c.timings != nil {
+		c.timings.set(func(t *core.TransportTimings) { t.Opened = time.Now() })
+	}
+	return c.callback("OnOpen", nil)
+}
+
+// Accept asks a listener's acceptor for the handler and starts it. A nil
+// handler closes the connection again; Accept then reports false, as it
+// does when the acceptor or OnOpen panicked.
+func (c *Conn) Accept(accept core.Acceptor) bool {
+	var h core.TransportHandler
+	if !c.guard("acceptor", func() { h = accept(c) }) {
+		return false
+	}
+	if h == nil {
+		c.Close(context.Background())
+		return false
+	}
+	return c.Start(h)
+}
+
+// Receive decodes one incoming transport message and hands its WAMP messages
+// to OnMessage, in order. It reports false when the connection must stop
+// reading: the message was invalid or a handler panicked (the connection is
+// then failed), or the connection failed or was aborted meanwhile.
+func (c *Conn) Receive(data []byte) bool {
+	if st := c.state.Load(); st == stFailed || st == stAborted || st == stClosed {
+		return false
+	}
+	c.bytesIn.Add(uint64(len(data)))
+	c.logIn(data)
+	msgs, err := c.ser.Unserialize(data)
+	if err != nil {
+		c.Fail(FailProtocol, err)
+		return false
+	}
+	for _, m := range msgs {
+		if !c.ReceiveMessage(m) {
+			return false
+		}
+	}
+	return true
+}
+
+// ReceiveMessage hands one decoded message to OnMessage (Receive does this
+// for each message; pass-through wires call it directly).
+func (c *Conn) ReceiveMessage(m core.Message) bool {
+	if st := c.state.Load(); st == stFailed || st == stAborted || st == stClosed {
+		return false
+	}
+	c.msgsIn.Add(1)
+	if c.timings != nil {
+		c.timings.set(func(t *core.TransportTimings) { t.LastReceived = time.Now() })
+	}
+	return c.callback("OnMessage", m)
+}
+
+// callback runs OnOpen (m nil) or OnMessage(m) with the panic contained. It
+// is written out rather than built on guard so that delivering a message
+// allocates no closure.
+func (c *Conn) callback(name string, m core.Message) (ok bool) {
+	c.inHandler.Store(true)
+	defer c.recoverHandler(name, &ok)
+	if m == nil {
+		c.h.OnOpen(c)
+	} else {
+		c.h.OnMessage(m)
+	}
+	return true
+}
+
+// guard runs f as a handler callback with the panic contained.
+func (c *Conn) guard(name string, f func()) (ok bool) {
+	c.inHandler.Store(true)
+	defer c.recoverHandler(name, &ok)
+	f()
+	return true
+}
+
+// recoverHandler ends a handler callback: a panic is logged with its stack
+// and fails the connection (except in OnClose, when it is already gone).
+func (c *Conn) recoverHandler(name string, ok *bool) {
+	c.inHandler.Store(false)
+	r := recover()
+	if r == nil {
+		return
+	}
+	*ok = false
+	err := fmt.Errorf("panic in transport handler %s: %v", name, r)
+	c.s.Logger.Error(c.s.Name+": "+err.Error(), "peer", c.peer(), "stack", stack())
+	if name != "OnClose" {
+		c.Fail(FailInternal, err)
+	}
+}
+
+// Closed ends the connection: the wire's reader calls it once the
+// connection is gone, with nil after a clean close or the error that ended
+// it. The handler's OnClose gets the engine's own reason when the engine
+// failed or aborted the connection (unless err already wraps it), else err,
+// wrapped in a [*core.TransportLost].
+func (c *Conn) Closed(err error) {
+	c.mu.Lock()
+	switch c.state.Load() {
+	case stAborted:
+		err = core.ErrAborted
+	case stFailed:
+		if err == nil || !errors.Is(err, c.failure) {
+			err = c.failure
+		}
+	}
+	if err != nil && !errors.Is(err, core.ErrTransportLost) {
+		err = &core.TransportLost{Err: err}
+	}
+	c.state.Store(stClosed)
+	c.lost = err
+	c.dropQueueLocked()
+	c.mu.Unlock()
+	if c.timings != nil {
+		c.timings.set(func(t *core.TransportTimings) { t.Closed = time.Now() })
+	}
+	if c.h != nil {
+		c.guard("OnClose", func() { c.h.OnClose(err) })
+	}
+	close(c.done)
+}
+
+// Fail fails the connection because of f: queued messages are dropped, the
+// wire ends the connection, and OnClose will get cause. Wires call it for
+// failures they detect themselves (for example an invalid frame type).
+func (c *Conn) Fail(f Failure, cause error) {
+	c.mu.Lock()
+	if !c.failLocked(cause) {
+		c.mu.Unlock()
+		return
+	}
+	c.mu.Unlock()
+	if f == FailProtocol {
+		c.s.Logger.Warn(c.s.Name+": failing connection: protocol error", "peer", c.peer(), "err", cause)
+	}
+	c.wire.Fail(f, cause)
+}
+
+// failLocked records the failure; it reports false when the connection was
+// already failing, aborted or gone.
+func (c *Conn) failLocked(cause error) bool {
+	if st := c.state.Load(); st != stOpen && st != stClosing {
+		return false
+	}
+	c.state.Store(stFailed)
+	c.failure = cause
+	c.dropQueueLocked()
+	return true
+}
+
+func (c *Conn) dropQueueLocked() {
+	c.queue, c.queueBytes = nil, 0
+	c.signalLocked()
+}
+
+// signalLocked wakes every goroutine waiting for the queue or the state.
+func (c *Conn) signalLocked() {
+	if c.wake != nil {
+		close(c.wake)
+		c.wake = nil
+	}
+}
+
+// Close closes the connection cleanly: messages already queued are written,
+// then the wire's clean close runs (WebSocket closing handshake with 1000,
+// RawSocket end of stream). Close waits, bounded by ctx, until the
+// connection is gone, and drops it when ctx ends first. Called from the
+// handler's own callbacks it does not wait, since the reader that would
+// notice the end is the caller. Closing a connection that is not open
+// returns nil.
+func (c *Conn) Close(ctx context.Context) error {
+	c.mu.Lock()
+	if c.state.Load() != stOpen {
+		c.mu.Unlock()
+		return nil
+	}
+	c.state.Store(stClosing)
+	sendNow := !c.writing
+	c.closeSent = c.closeSent || sendNow
+	c.signalLocked()
+	c.mu.Unlock()
+	if sendNow {
+		c.wire.Close()
+	}
+	if c.inHandler.Load() {
+		return nil
+	}
+	select {
+	case <-c.done:
+		return nil
+	case <-ctx.Done():
+		c.wire.Abort()
+		return fmt.Errorf("%s: close %s: %w", c.s.Name, c.peer(), ctx.Err())
+	}
+}
+
+// Abort drops the connection at once; queued messages are discarded and
+// OnClose gets an error wrapping [core.ErrAborted].
+func (c *Conn) Abort() error {
+	c.mu.Lock()
+	if st := c.state.Load(); st == stOpen || st == stClosing {
+		c.state.Store(stAborted)
+	}
+	c.dropQueueLocked()
+	c.mu.Unlock()
+	c.wire.Abort()
+	return nil
+}
+
+// errNotOpenLocked is the error for sending on a connection that is not
+// open.
+func (c *Conn) errNotOpenLocked() error {
+	switch {
+	case c.lost != nil:
+		return c.lost
+	case c.failure != nil:
+		return &core.TransportLost{Err: c.failure}
+	case c.state.Load() == stAborted:
+		return &core.TransportLost{Err: core.ErrAborted}
+	}
+	return &core.TransportLost{Err: errClosed}
+}
+
+// Stats returns the connection's counters.
+func (c *Conn) Stats() core.TransportStats {
+	c.mu.Lock()
+	queued, queuedBytes := len(c.queue), c.queueBytes
+	c.mu.Unlock()
+	return core.TransportStats{
+		MessagesIn: c.msgsIn.Load(), BytesIn: c.bytesIn.Load(),
+		MessagesOut: c.msgsOut.Load(), BytesOut: c.bytesOut.Load(),
+		QueuedMessages: queued, QueuedBytes: queuedBytes,
+		Dropped: c.dropped.Load(), Refused: c.refused.Load(),
+	}
+}
+
+// Timings returns the recorded timings; ok is false unless the TrackTimings
+// option is on.
+func (c *Conn) Timings() (t core.TransportTimings, ok bool) {
+	if c.timings == nil {
+		return t, false
+	}
+	c.timings.mu.Lock()
+	defer c.timings.mu.Unlock()
+	return c.timings.t, true
+}
+
+type timings struct {
+	mu sync.Mutex
+	t  core.TransportTimings
+}
+
+func (t *timings) set(f func(*core.TransportTimings)) {
+	t.mu.Lock()
+	f(&t.t)
+	t.mu.Unlock()
+}
+
+// isTimeout tells whether a write error is its deadline passing.
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.Is(err, os.ErrDeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout())
+}

@@ -1,0 +1,285 @@
+package engine
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"time"
+
+	"github.com/autobahn-go/autobahn/core"
+)
+
+// Send serializes msg (a [*core.Prepared] once per serializer) and queues it
+// for the writer. It returns once the message is queued, not written; under
+// SlowPeerBlock it waits for room in the queue, bounded by ctx. A message
+// larger than the peer accepts is refused with an error wrapping
+// [core.ErrMessageTooLarge] and the connection stays usable. Sending on a
+// connection that is closing or gone returns an error wrapping
+// [core.ErrTransportLost].
+func (c *Conn) Send(ctx context.Context, msg core.Message) error {
+	return c.send(ctx, msg, true)
+}
+
+// TrySend is Send that never waits: when the queue is full the slow-peer
+// policy decides at once (SlowPeerBlock refuses the message with an error
+// wrapping [core.ErrSendQueueFull]).
+func (c *Conn) TrySend(msg core.Message) error {
+	return c.send(nil, msg, false)
+}
+
+func (c *Conn) send(ctx context.Context, msg core.Message, wait bool) error {
+	if msg == nil {
+		return fmt.Errorf("%s: send to %s: nil WAMP message", c.s.Name, c.peer())
+	}
+	out, err := c.encode(msg)
+	if err == nil {
+		err = c.enqueue(ctx, out, wait)
+	}
+	if err != nil {
+		return fmt.Errorf("%s: send %v to %s: %w", c.s.Name, msg.Type(), c.peer(), err)
+	}
+	return nil
+}
+
+func (c *Conn) encode(msg core.Message) (Outgoing, error) {
+	out := Outgoing{Msg: core.Unwrap(msg)}
+	if c.ser == nil {
+		return out, nil
+	}
+	var err error
+	if p, ok := msg.(*core.Prepared); ok {
+		out.Data, err = p.Serialize(c.ser)
+	} else {
+		out.Data, err = c.ser.Serialize(msg)
+	}
+	if err != nil {
+		return out, err
+	}
+	if c.maxOut > 0 && len(out.Data) > c.maxOut {
+		return out, fmt.Errorf("%w: serialized message is %d bytes, the peer accepts at most %d", core.ErrMessageTooLarge, len(out.Data), c.maxOut)
+	}
+	return out, nil
+}
+
+// enqueue adds o to the queue, applying the slow-peer policy when it does
+// not fit, and starts the writer when none runs.
+func (c *Conn) enqueue(ctx context.Context, o Outgoing, wait bool) error {
+	q := &c.s.Queue
+	n := len(o.Data)
+	c.mu.Lock()
+	for {
+		if c.state.Load() != stOpen {
+			err := c.errNotOpenLocked()
+			c.mu.Unlock()
+			return err
+		}
+		if len(c.queue) == 0 || (c.queueBytes+n <= q.MaxBytes && len(c.queue) < q.MaxMessages) {
+			break
+		}
+		switch {
+		case q.Policy == core.SlowPeerFail:
+			err := fmt.Errorf("%w: send queue overflow: %d messages (%d bytes) waiting, limits %d messages, %d bytes", core.ErrSlowPeer, len(c.queue), c.queueBytes, q.MaxMessages, q.MaxBytes)
+			c.failLocked(err)
+			c.mu.Unlock()
+			c.s.Logger.Warn(c.s.Name+": peer does not read: failing the connection", "peer", c.peer(), "policy", q.Policy.String(), "err", err)
+			c.wire.Fail(FailSlowPeer, err)
+			return err
+		case q.Policy == core.SlowPeerDrop:
+			c.dropped.Add(1)
+			return c.overflowLocked(core.ErrMessageDropped)
+		case !wait:
+			c.refused.Add(1)
+			return c.overflowLocked(core.ErrSendQueueFull)
+		}
+		wake := c.waitChanLocked()
+		c.mu.Unlock()
+		select {
+		case <-wake:
+		case <-ctx.Done():
+			return fmt.Errorf("waiting for room in the send queue: %w", ctx.Err())
+		}
+		c.mu.Lock()
+	}
+	c.queue = append(c.queue, o)
+	c.queueBytes += n
+	start := !c.writing
+	c.writing = true
+	c.mu.Unlock()
+	if start {
+		go c.flush()
+	}
+	return nil
+}
+
+// overflowLocked reports a message the queue had no room for, logging the
+// first of each overflow (until the queue drains again). It unlocks c.mu.
+func (c *Conn) overflowLocked(err error) error {
+	first := !c.overflowing
+	c.overflowing = true
+	queued, queuedBytes := len(c.queue), c.queueBytes
+	c.mu.Unlock()
+	if first {
+		c.s.Logger.Warn(c.s.Name+": send queue full: peer reads too slowly", "peer", c.peer(), "policy", c.s.Queue.Policy.String(),
+			"queued_messages", queued, "queued_bytes", queuedBytes, "err", err)
+	}
+	return fmt.Errorf("%w (%d messages, %d bytes waiting)", err, queued, queuedBytes)
+}
+
+func (c *Conn) waitChanLocked() chan struct{} {
+	if c.wake == nil {
+		c.wake = make(chan struct{})
+	}
+	return c.wake
+}
+
+// flush is the writer: it runs while the queue is not empty, hands the wire
+// everything queued at once, and sends the wire's clean close once the
+// queue is empty after Close.
+func (c *Conn) flush() {
+	var spare []Outgoing
+	for {
+		c.mu.Lock()
+		st := c.state.Load()
+		if len(c.queue) == 0 || (st != stOpen && st != stClosing) {
+			c.writing = false
+			c.queue = nil
+			closeNow := st == stClosing && !c.closeSent
+			c.closeSent = c.closeSent || closeNow
+			c.signalLocked()
+			c.mu.Unlock()
+			if closeNow {
+				c.wire.Close()
+			}
+			return
+		}
+		batch := c.queue
+		c.queue, c.queueBytes = spare, 0
+		c.overflowing = false
+		c.signalLocked()
+		c.mu.Unlock()
+
+		err := c.write(batch)
+		clear(batch)
+		spare = batch[:0]
+		if err != nil {
+			c.writeFailed(err)
+			return
+		}
+	}
+}
+
+// write counts, logs and combines batch and writes it with the stall
+// deadline.
+func (c *Conn) write(batch []Outgoing) error {
+	var bytes int
+	for _, o := range batch {
+		bytes += len(o.Data)
+		c.logOut(o)
+	}
+	msgs := c.combine(batch)
+	var deadline time.Time
+	start := time.Now()
+	if st := c.s.Queue.StallTimeout; st > 0 {
+		deadline = start.Add(st)
+	}
+	err := c.wire.Write(msgs, deadline)
+	if c.timings != nil {
+		took := time.Since(start)
+		c.timings.set(func(t *core.TransportTimings) {
+			t.Writes++
+			t.WriteTime += took
+			t.LongestWrite = max(t.LongestWrite, took)
+			t.LastSent = time.Now()
+		})
+	}
+	if err == nil {
+		c.msgsOut.Add(uint64(len(batch)))
+		c.bytesOut.Add(uint64(bytes))
+	}
+	return err
+}
+
+// combine joins consecutive messages into transport messages of at most
+// MaxBatchSize bytes when the serializer is batched: each serialized message
+// is a batch of one, and batches concatenate.
+func (c *Conn) combine(msgs []Outgoing) []Outgoing {
+	if c.ser == nil || !c.ser.Batched() || len(msgs) < 2 {
+		return msgs
+	}
+	limit := c.s.Queue.MaxBatchSize
+	if c.maxOut > 0 {
+		limit = min(limit, c.maxOut)
+	}
+	out := make([]Outgoing, 0, len(msgs))
+	for i := 0; i < len(msgs); {
+		j, n := i+1, len(msgs[i].Data)
+		for j < len(msgs) && n+len(msgs[j].Data) <= limit {
+			n += len(msgs[j].Data)
+			j++
+		}
+		if j == i+1 {
+			out = append(out, msgs[i])
+		} else {
+			buf := make([]byte, 0, n)
+			for _, m := range msgs[i:j] {
+				buf = append(buf, m.Data...)
+			}
+			out = append(out, Outgoing{Data: buf})
+		}
+		i = j
+	}
+	return out
+}
+
+// writeFailed fails the connection after a failed write: a stalled write is
+// the slow-peer case, anything else a broken connection.
+func (c *Conn) writeFailed(err error) {
+	f := FailWrite
+	if isTimeout(err) {
+		f = FailSlowPeer
+		err = fmt.Errorf("%w: a write made no progress for %v (stall timeout; policy %s): %w", core.ErrSlowPeer, c.s.Queue.StallTimeout, c.s.Queue.Policy, err)
+	} else {
+		err = fmt.Errorf("write: %w", err)
+	}
+	c.mu.Lock()
+	c.writing = false
+	failing := c.failLocked(err)
+	c.mu.Unlock()
+	if !failing {
+		return
+	}
+	if f == FailSlowPeer {
+		c.s.Logger.Warn(c.s.Name+": peer does not read: failing the connection", "peer", c.peer(), "policy", c.s.Queue.Policy.String(), "err", err)
+	} else {
+		c.s.Logger.Debug(c.s.Name+": write failed", "peer", c.peer(), "err", err)
+	}
+	c.wire.Fail(f, err)
+}
+
+func (c *Conn) logIn(data []byte) {
+	d := c.s.Debug
+	if d.LogFrames {
+		c.s.Logger.Debug(c.s.Name+": message in", "peer", c.peer(), "bytes", len(data))
+	}
+	if d.LogOctets {
+		c.s.Logger.Debug(c.s.Name+": octets in", "peer", c.peer(), "hex", hex.EncodeToString(data))
+	}
+}
+
+func (c *Conn) logOut(o Outgoing) {
+	d := c.s.Debug
+	if d.LogFrames {
+		c.s.Logger.Debug(c.s.Name+": message out", "peer", c.peer(), "type", o.Msg.Type().String(), "bytes", len(o.Data))
+	}
+	if d.LogOctets {
+		c.s.Logger.Debug(c.s.Name+": octets out", "peer", c.peer(), "hex", hex.EncodeToString(o.Data))
+	}
+}
+
+func stack() string { return string(debug.Stack()) }
+
+// ErrNotOpen reports whether err says the connection was not open (closed,
+// failed, aborted): it wraps [core.ErrTransportLost].
+func ErrNotOpen(err error) bool { return errors.Is(err, core.ErrTransportLost) }

@@ -1,0 +1,167 @@
+// Package memory is an in-process WAMP transport: a connected pair of
+// transports that pass messages without a socket. It embeds components in
+// the router's process and makes tests fast, and it runs on the same engine
+// and passes the same conformance suite as the network transports.
+//
+// By default messages are passed as Go values (pass-through): the receiver
+// gets the very message the sender sent, so neither side may modify a
+// message once sent. With [Options.Serializer] set, every message is
+// serialized by the sender and parsed by the receiver, exactly as on a
+// network transport.
+//
+// Each side delivers incoming messages on a goroutine that runs only while
+// messages are waiting, so an idle pair costs no goroutine. A receiver whose
+// handler does not return stops taking messages after [Options.InboxSize]
+// of them; the sender's queue then fills and its slow-peer policy applies,
+// as with a peer that stops reading a socket.
+//
+// Importing the package registers a [Factory] for the memory URL scheme:
+// a listener at memory://name accepts the dialers of the same URL in this
+// process.
+package memory
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/autobahn-go/autobahn/core"
+	"github.com/autobahn-go/autobahn/internal/engine"
+)
+
+// Framing is the core.TransportDetails.Framing of in-memory transports.
+const Framing core.Framing = "memory"
+
+// DefaultInboxSize is the default of Options.InboxSize.
+const DefaultInboxSize = 256
+
+// Options configure an in-memory pair. The zero value passes messages
+// through without serializing them.
+type Options struct {
+	// Serializer, when set, serializes every message on the way (a real
+	// serializer: JSON, MsgPack, …); nil passes the message values through.
+	Serializer core.Serializer
+	// MaxMessageSize is the largest serialized message either side sends;
+	// larger ones are refused (0: no limit; only with a Serializer).
+	MaxMessageSize int
+	// InboxSize is how many messages a side takes from its peer before its
+	// handler has consumed them (default 256).
+	InboxSize int
+	// Queue configures each side's send queue and slow-peer policy.
+	Queue core.QueueOptions
+	// LogOctets, LogFrames and TrackTimings are Autobahn's debugging
+	// options (see the websocket package).
+	LogOctets, LogFrames, TrackTimings bool
+	// Logger receives the transports' log lines; nil means slog.Default().
+	Logger *slog.Logger
+}
+
+// Transport is one side of an in-memory pair. It implements
+// [core.Transport], [core.TrySender], [core.StatsReporter] and
+// [core.DoneNotifier].
+type Transport struct {
+	*engine.Conn
+	side *side
+}
+
+var errPeerGone = errors.New("memory: the peer is gone")
+
+// side is one end's wire and its inbox of messages from the peer.
+type side struct {
+	conn      *engine.Conn
+	peer      *side
+	inboxSize int
+
+	mu         sync.Mutex
+	inbox      []engine.Outgoing
+	started    bool          // the handler runs: delivery may begin
+	running    bool          // the delivery goroutine runs
+	ended      bool          // the connection ends after the inbox
+	endErr     error         // why (nil: clean)
+	gone       bool          // Closed was called
+	room       chan struct{} // closed when the inbox shrinks or ends
+	closeTimer *time.Timer   // bounds this side's clean close
+}
+
+// Pair connects two handlers: a's transport talks to b's (b is on the server
+// side). OnOpen has run on both when Pair returns (a's first).
+func Pair(a, b core.TransportHandler, opts Options) (*Transport, *Transport, error) {
+	if a == nil || b == nil {
+		return nil, nil, errors.New("memory: pair: nil handler")
+	}
+	ta, tb, err := newPair(opts, opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	ta.side.start(func() { ta.Start(a) })
+	tb.side.start(func() { tb.Start(b) })
+	return ta, tb, nil
+}
+
+// Connect runs h over a new transport whose other end is handed to accept
+// (a router's acceptor, for example). The server side is accepted first;
+// OnOpen has run on both when Connect returns.
+func Connect(accept core.Acceptor, h core.TransportHandler, opts Options) (*Transport, error) {
+	return connect(accept, h, opts, opts)
+}
+
+func connect(accept core.Acceptor, h core.TransportHandler, client, server Options) (*Transport, error) {
+	if accept == nil || h == nil {
+		return nil, errors.New("memory: connect: nil acceptor or handler")
+	}
+	tc, ts, err := newPair(client, server)
+	if err != nil {
+		return nil, err
+	}
+	accepted := true
+	ts.side.start(func() { accepted = ts.Accept(accept) })
+	if !accepted {
+		return nil, errors.New("memory: connect: the acceptor refused the connection")
+	}
+	tc.side.start(func() { tc.Start(h) })
+	return tc, nil
+}
+
+// newPair makes two connected transports, the second on the server side.
+// The client's Serializer and MaxMessageSize apply to both; each side has
+// its own queue, inbox and debugging options.
+func newPair(client, server Options) (*Transport, *Transport, error) {
+	a, err := newSide(client, client, false)
+	if err != nil {
+		return nil, nil, err
+	}
+	b, err := newSide(server, client, true)
+	if err != nil {
+		return nil, nil, err
+	}
+	a.peer, b.peer = b, a
+	return &Transport{Conn: a.conn, side: a}, &Transport{Conn: b.conn, side: b}, nil
+}
+
+func newSide(own, shared Options, isServer bool) (*side, error) {
+	s := &engine.Settings{
+		Name:   "memory",
+		Queue:  own.Queue,
+		Logger: own.Logger,
+		Debug:  engine.Debug{LogOctets: own.LogOctets, LogFrames: own.LogFrames, TrackTimings: own.TrackTimings},
+	}
+	if err := s.Resolve(); err != nil {
+		return nil, err
+	}
+	if own.InboxSize < 0 {
+		return nil, fmt.Errorf("memory: InboxSize %d is negative", own.InboxSize)
+	}
+	if own.InboxSize == 0 {
+		own.InboxSize = DefaultInboxSize
+	}
+	maxOut := 0
+	if shared.Serializer != nil {
+		maxOut = shared.MaxMessageSize
+	}
+	d := core.TransportDetails{Framing: Framing, Serializer: shared.Serializer, Peer: "memory", IsServer: isServer}
+	sd := &side{inboxSize: own.InboxSize}
+	sd.conn = engine.New(sd, s, shared.Serializer, d, maxOut)
+	return sd, nil
+}
