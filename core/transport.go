@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"crypto/sha256"
 	"crypto/tls"
 	"net"
 )
@@ -85,9 +86,23 @@ type TransportDetails struct {
 	Extra map[string]any
 }
 
-// ChannelID returns the TLS channel binding value of the given type, or nil
-// when the transport is not TLS or the binding is unavailable (tls-unique
-// needs TLS 1.2 or earlier).
+// ChannelID returns the 32-byte channel binding value of the given type that
+// WAMP-cryptosign XORs into its challenge, or nil when the transport is not
+// TLS, the binding is unavailable, or kind is unknown.
+//
+// For tls-unique it is the SHA-256 of the TLS Finished message (RFC 5929's
+// tls-unique, [tls.ConnectionState.TLSUnique]: the client's on a full
+// handshake), not the raw 12-byte message: Autobahn|Python's
+// transport_channel_id hashes the Finished message, and both peers must
+// arrive at the same 32 bytes. This equals Autobahn's value on asyncio; its
+// Twisted variant (22.7.1) hashes the server's Finished message instead,
+// which crypto/tls does not expose. tls-unique needs TLS 1.2 or earlier; it
+// is nil on TLS 1.3.
+//
+// For tls-exporter (RFC 9266) it is the keying material exported with label
+// "EXPORTER-Channel-Binding", no context, 32 bytes. It works on TLS 1.3; on
+// earlier versions Go exports only with Extended Master Secret, and it is nil
+// otherwise.
 func (d TransportDetails) ChannelID(kind ChannelBinding) []byte {
 	if d.TLS == nil {
 		return nil
@@ -97,8 +112,13 @@ func (d TransportDetails) ChannelID(kind ChannelBinding) []byte {
 		if len(d.TLS.TLSUnique) == 0 {
 			return nil
 		}
-		return d.TLS.TLSUnique
+		sum := sha256.Sum256(d.TLS.TLSUnique)
+		return sum[:]
 	case ChannelBindingTLSExporter:
+		if !d.TLS.HandshakeComplete {
+			// Also spares a hand-made ConnectionState, whose exporter is nil.
+			return nil
+		}
 		b, err := d.TLS.ExportKeyingMaterial("EXPORTER-Channel-Binding", nil, 32)
 		if err != nil {
 			return nil
