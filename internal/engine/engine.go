@@ -81,6 +81,9 @@ type Settings struct {
 	Logger *slog.Logger
 	// Debug holds the debugging options.
 	Debug Debug
+	// ProtocolViolation, if set, is wrapped by the error of a connection
+	// failed for an undecodable message, besides the serializer's error.
+	ProtocolViolation error
 }
 
 // Conn states; written under Conn.mu, read with atomics on the fast paths.
@@ -108,7 +111,8 @@ type Conn struct {
 	maxOut  int             // largest serialized message the peer accepts; 0 = any
 	details core.TransportDetails
 	h       core.TransportHandler
-	timings *timings // nil unless Debug.TrackTimings
+	self    core.Transport // what handlers see: the transport package's type
+	timings *timings       // nil unless Debug.TrackTimings
 	done    chan struct{}
 
 	state     atomic.Uint32
@@ -154,11 +158,17 @@ func (s *Settings) Resolve() error {
 // no limit). s must have been resolved.
 func New(w Wire, s *Settings, ser core.Serializer, details core.TransportDetails, maxOut int) *Conn {
 	c := &Conn{wire: w, s: s, ser: ser, maxOut: maxOut, details: details, done: make(chan struct{})}
+	c.self = c
 	if s.Debug.TrackTimings {
 		c.timings = &timings{}
 	}
 	return c
 }
+
+// SetTransport makes handlers and acceptors see t, the transport package's
+// type that embeds c (so that they can reach its extra methods), instead of
+// c itself. Call it before Start or Accept.
+func (c *Conn) SetTransport(t core.Transport) { c.self = t }
 
 // Details describes the connection.
 func (c *Conn) Details() core.TransportDetails { return c.details }
@@ -187,11 +197,11 @@ func (c *Conn) Start(h core.TransportHandler) bool {
 // does when the acceptor or OnOpen panicked.
 func (c *Conn) Accept(accept core.Acceptor) bool {
 	var h core.TransportHandler
-	if !c.guard("acceptor", func() { h = accept(c) }) {
+	if !c.guard("acceptor", func() { h = accept(c.self) }) {
 		return false
 	}
 	if h == nil {
-		c.Close(context.Background())
+		c.beginClose()
 		return false
 	}
 	return c.Start(h)
@@ -209,6 +219,11 @@ func (c *Conn) Receive(data []byte) bool {
 	c.logIn(data)
 	msgs, err := c.ser.Unserialize(data)
 	if err != nil {
+		if c.s.ProtocolViolation != nil {
+			err = fmt.Errorf("%w: undecodable message of %d bytes: %w", c.s.ProtocolViolation, len(data), err)
+		} else {
+			err = fmt.Errorf("undecodable message of %d bytes: %w", len(data), err)
+		}
 		c.Fail(FailProtocol, err)
 		return false
 	}
@@ -240,7 +255,7 @@ func (c *Conn) callback(name string, m core.Message) (ok bool) {
 	c.inHandler.Store(true)
 	defer c.recoverHandler(name, &ok)
 	if m == nil {
-		c.h.OnOpen(c)
+		c.h.OnOpen(c.self)
 	} else {
 		c.h.OnMessage(m)
 	}
@@ -351,20 +366,7 @@ func (c *Conn) signalLocked() {
 // notice the end is the caller. Closing a connection that is not open
 // returns nil.
 func (c *Conn) Close(ctx context.Context) error {
-	c.mu.Lock()
-	if c.state.Load() != stOpen {
-		c.mu.Unlock()
-		return nil
-	}
-	c.state.Store(stClosing)
-	sendNow := !c.writing
-	c.closeSent = c.closeSent || sendNow
-	c.signalLocked()
-	c.mu.Unlock()
-	if sendNow {
-		c.wire.Close()
-	}
-	if c.inHandler.Load() {
+	if !c.beginClose() || c.inHandler.Load() {
 		return nil
 	}
 	select {
@@ -374,6 +376,26 @@ func (c *Conn) Close(ctx context.Context) error {
 		c.wire.Abort()
 		return fmt.Errorf("%s: close %s: %w", c.s.Name, c.peer(), ctx.Err())
 	}
+}
+
+// beginClose starts a clean close without waiting for its end: the wire's
+// close runs now, or after the writer has written the queue. It reports
+// false when the connection was not open.
+func (c *Conn) beginClose() bool {
+	c.mu.Lock()
+	if c.state.Load() != stOpen {
+		c.mu.Unlock()
+		return false
+	}
+	c.state.Store(stClosing)
+	sendNow := !c.writing
+	c.closeSent = c.closeSent || sendNow
+	c.signalLocked()
+	c.mu.Unlock()
+	if sendNow {
+		c.wire.Close()
+	}
+	return true
 }
 
 // Abort drops the connection at once; queued messages are discarded and

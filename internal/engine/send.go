@@ -3,7 +3,6 @@ package engine
 import (
 	"context"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"runtime/debug"
 	"time"
@@ -26,7 +25,7 @@ func (c *Conn) Send(ctx context.Context, msg core.Message) error {
 // policy decides at once (SlowPeerBlock refuses the message with an error
 // wrapping [core.ErrSendQueueFull]).
 func (c *Conn) TrySend(msg core.Message) error {
-	return c.send(nil, msg, false)
+	return c.send(context.Background(), msg, false)
 }
 
 func (c *Conn) send(ctx context.Context, msg core.Message, wait bool) error {
@@ -279,7 +278,3 @@ func (c *Conn) logOut(o Outgoing) {
 }
 
 func stack() string { return string(debug.Stack()) }
-
-// ErrNotOpen reports whether err says the connection was not open (closed,
-// failed, aborted): it wraps [core.ErrTransportLost].
-func ErrNotOpen(err error) bool { return errors.Is(err, core.ErrTransportLost) }

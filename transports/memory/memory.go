@@ -137,7 +137,10 @@ func newPair(client, server Options) (*Transport, *Transport, error) {
 		return nil, nil, err
 	}
 	a.peer, b.peer = b, a
-	return &Transport{Conn: a.conn, side: a}, &Transport{Conn: b.conn, side: b}, nil
+	ta, tb := &Transport{Conn: a.conn, side: a}, &Transport{Conn: b.conn, side: b}
+	a.conn.SetTransport(ta)
+	b.conn.SetTransport(tb)
+	return ta, tb, nil
 }
 
 func newSide(own, shared Options, isServer bool) (*side, error) {

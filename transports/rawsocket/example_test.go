@@ -98,7 +98,7 @@ func ExampleOptionsFromMap() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(opts.MaxMessageSize, opts.Nagle)
+	fmt.Println(opts.MaxMessagePayloadSize, opts.DisableTCPNoDelay)
 	_, err = rawsocket.OptionsFromMap(map[string]any{"autoPingInterval": 10})
 	fmt.Println(err != nil)
 	// Output:

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/autobahn-go/autobahn/core"
+	"github.com/autobahn-go/autobahn/internal/engine"
 	"github.com/autobahn-go/autobahn/registry"
 )
 
@@ -37,10 +38,10 @@ type Factory struct {
 var _ core.TransportFactory = (*Factory)(nil)
 
 func (f *Factory) registry() *registry.Registry {
-	if f != nil && f.Registry != nil {
-		return f.Registry
+	if f == nil {
+		return registry.Default
 	}
-	return registry.Default
+	return orDefault(f.Registry)
 }
 
 // Dial connects to u, performs the handshake, and runs h over the new
@@ -80,7 +81,7 @@ func (f *Factory) Dial(ctx context.Context, u *url.URL, cfg core.TransportConfig
 			tc = tc.Clone()
 			tc.ServerName = addr.Host
 		}
-		hctx, cancel := handshakeContext(ctx, opts.HandshakeTimeout)
+		hctx, cancel := handshakeContext(ctx, opts.OpenHandshakeTimeout)
 		conn, err = (&tls.Dialer{NetDialer: d, Config: tc}).DialContext(hctx, addr.Network, addr.Address)
 		cancel()
 	} else {
@@ -89,22 +90,23 @@ func (f *Factory) Dial(ctx context.Context, u *url.URL, cfg core.TransportConfig
 	if err != nil {
 		return nil, fmt.Errorf("rawsocket: %w", err)
 	}
-	setNoDelay(conn, opts.Nagle)
+	setNoDelay(conn, opts.DisableTCPNoDelay)
 	t, err := clientHandshake(ctx, conn, ser, &opts)
 	if err != nil {
 		conn.Close()
 		return nil, fmt.Errorf("rawsocket: %w", err)
 	}
-	t.h = h
-	go t.run()
+	t.Start(h)
+	go t.run(nil)
 	return t, nil
 }
 
 // Client runs the client side of a RawSocket connection over an established
 // conn (a proxied stream, a stream tunnelled over WebSocket, …): it performs
 // the handshake, bounded by ctx and the handshake timeout, and starts the
-// reader goroutine that runs h. On error, conn is closed.
-func Client(ctx context.Context, conn net.Conn, cfg core.TransportConfig, h core.TransportHandler) (*Transport, error) {
+// reader goroutine that runs h. reg supplies the serializers when cfg names
+// none (nil: registry.Default). On error, conn is closed.
+func Client(ctx context.Context, conn net.Conn, reg *registry.Registry, cfg core.TransportConfig, h core.TransportHandler) (*Transport, error) {
 	if h == nil {
 		conn.Close()
 		return nil, fmt.Errorf("rawsocket: client: nil handler")
@@ -114,7 +116,7 @@ func Client(ctx context.Context, conn net.Conn, cfg core.TransportConfig, h core
 		conn.Close()
 		return nil, err
 	}
-	ser, err := clientSerializer(cfg.Serializers, registry.Default)
+	ser, err := clientSerializer(cfg.Serializers, orDefault(reg))
 	if err != nil {
 		conn.Close()
 		return nil, err
@@ -124,9 +126,16 @@ func Client(ctx context.Context, conn net.Conn, cfg core.TransportConfig, h core
 		conn.Close()
 		return nil, fmt.Errorf("rawsocket: %w", err)
 	}
-	t.h = h
-	go t.run()
+	t.Start(h)
+	go t.run(nil)
 	return t, nil
+}
+
+func orDefault(reg *registry.Registry) *registry.Registry {
+	if reg == nil {
+		return registry.Default
+	}
+	return reg
 }
 
 // clientSerializer picks the serializer a client offers.
@@ -201,10 +210,10 @@ func withDeadline(ctx context.Context, conn net.Conn) (stop func() error) {
 }
 
 func clientHandshake(ctx context.Context, conn net.Conn, ser core.Serializer, opts *Options) (*Transport, error) {
-	hctx, cancel := handshakeContext(ctx, opts.HandshakeTimeout)
+	hctx, cancel := handshakeContext(ctx, opts.OpenHandshakeTimeout)
 	defer cancel()
 	stop := withDeadline(hctx, conn)
-	req := handshake(opts.MaxMessageSize, ser.RawSocketID())
+	req := handshake(opts.MaxMessagePayloadSize, ser.RawSocketID())
 	var reply [4]byte
 	_, err := conn.Write(req[:])
 	if err == nil {
@@ -221,7 +230,7 @@ func clientHandshake(ctx context.Context, conn net.Conn, ser core.Serializer, op
 	if err != nil {
 		return nil, fmt.Errorf("handshake with %s: %w", peerString(conn.RemoteAddr()), err)
 	}
-	return newTransport(conn, ser, opts, false, opts.MaxMessageSize, peerMax), nil
+	return newTransport(conn, ser, settings(opts), opts, false, peerMax), nil
 }
 
 // handshakeErr explains a failed handshake I/O: when the deadline (or
@@ -239,18 +248,30 @@ func handshakeErr(ctx context.Context, err error) error {
 	return err
 }
 
-func setNoDelay(conn net.Conn, nagle bool) {
+func setNoDelay(conn net.Conn, disable bool) {
 	if tc, ok := conn.(*tls.Conn); ok {
 		conn = tc.NetConn()
 	}
 	if tc, ok := conn.(*net.TCPConn); ok {
-		tc.SetNoDelay(!nagle)
+		tc.SetNoDelay(!disable)
+	}
+}
+
+// settings are the engine settings of resolved options.
+func settings(o *Options) *engine.Settings {
+	return &engine.Settings{
+		Name:              "rawsocket",
+		Queue:             o.Queue,
+		Logger:            o.Logger,
+		Debug:             engine.Debug{LogOctets: o.LogOctets, LogFrames: o.LogFrames, TrackTimings: o.TrackTimings},
+		ProtocolViolation: ErrProtocolViolation,
 	}
 }
 
 // server is the configuration shared by the connections of one listener.
 type server struct {
 	opts   Options
+	es     *engine.Settings // shared by the connections
 	sers   map[byte]core.Serializer
 	tls    *tls.Config
 	accept core.Acceptor
@@ -262,10 +283,12 @@ type server struct {
 // example to share a port with WebSocket: RawSocket clients start with the
 // byte 0x7F). It performs the handshake, calls accept, and runs the returned
 // handler in the calling goroutine until the connection ends. It returns nil
-// after a served connection, or the handshake error. cfg.TLS, when set, is
-// used to run TLS over conn first. cfg.Options.MaxConnections is ignored.
-func ServeConn(conn net.Conn, cfg core.TransportConfig, accept core.Acceptor) error {
-	s, err := newServer(cfg, accept, registry.Default)
+// after a served connection, or the handshake error. reg supplies the
+// serializers when cfg names none (nil: registry.Default). cfg.TLS, when
+// set, is used to run TLS over conn first. cfg.Options.MaxConnections is
+// ignored.
+func ServeConn(conn net.Conn, reg *registry.Registry, cfg core.TransportConfig, accept core.Acceptor) error {
+	s, err := newServer(cfg, accept, orDefault(reg))
 	if err != nil {
 		conn.Close()
 		return err
@@ -286,7 +309,7 @@ func newServer(cfg core.TransportConfig, accept core.Acceptor, reg *registry.Reg
 	if err != nil {
 		return nil, err
 	}
-	return &server{opts: opts, sers: sers, tls: cfg.TLS, accept: accept}, nil
+	return &server{opts: opts, es: settings(&opts), sers: sers, tls: cfg.TLS, accept: accept}, nil
 }
 
 // serve handshakes and runs one connection in the calling goroutine, or with
@@ -304,24 +327,17 @@ func (s *server) serve(conn net.Conn, async bool) error {
 		s.opts.Logger.Debug("rawsocket: handshake failed", "peer", peerString(conn.RemoteAddr()), "err", err)
 		return err
 	}
-	h := s.accept(t)
-	if h == nil {
-		release()
-		conn.Close()
-		return nil
-	}
-	t.h = h
-	t.onDone = release
+	t.w.onDone = release
 	if async {
-		go t.run()
+		go t.run(s.accept)
 	} else {
-		t.run()
+		t.run(s.accept)
 	}
 	return nil
 }
 
 func (s *server) handshake(conn net.Conn, active int64) (*Transport, error) {
-	ctx, cancel := handshakeContext(context.Background(), s.opts.HandshakeTimeout)
+	ctx, cancel := handshakeContext(context.Background(), s.opts.OpenHandshakeTimeout)
 	defer cancel()
 	stop := withDeadline(ctx, conn)
 	peer := peerString(conn.RemoteAddr())
@@ -359,7 +375,7 @@ func (s *server) handshake(conn net.Conn, active int64) (*Transport, error) {
 		stop()
 		return nil, fmt.Errorf("rawsocket: handshake with %s: %w", peer, err)
 	default:
-		reply = handshake(s.opts.MaxMessageSize, r.serializerID)
+		reply = handshake(s.opts.MaxMessagePayloadSize, r.serializerID)
 	}
 	_, werr := conn.Write(reply[:])
 	if err != nil {
@@ -375,8 +391,8 @@ func (s *server) handshake(conn net.Conn, active int64) (*Transport, error) {
 	if werr != nil {
 		return nil, fmt.Errorf("rawsocket: handshake with %s: writing the reply: %w", peer, werr)
 	}
-	setNoDelay(conn, s.opts.Nagle)
-	return newTransport(conn, s.sers[r.serializerID], &s.opts, true, s.opts.MaxMessageSize, r.maxSize), nil
+	setNoDelay(conn, s.opts.DisableTCPNoDelay)
+	return newTransport(conn, s.sers[r.serializerID], s.es, &s.opts, true, r.maxSize), nil
 }
 
 // Listen accepts RawSocket connections at u until the listener is closed,

@@ -4,6 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
+	"sync/atomic"
+	"time"
+
+	"github.com/autobahn-go/autobahn/core"
 )
 
 // Frame types: the low 3 bits of the first header byte.
@@ -38,8 +43,9 @@ var (
 	// message).
 	ErrProtocolViolation = errors.New("rawsocket protocol violation")
 	// ErrMessageTooLarge is wrapped when a message exceeds the maximum
-	// length announced by its receiver, in either direction.
-	ErrMessageTooLarge = errors.New("message too large")
+	// length announced by its receiver, in either direction; it is
+	// [core.ErrMessageTooLarge].
+	ErrMessageTooLarge = core.ErrMessageTooLarge
 )
 
 func frameTypeName(t byte) string {
@@ -91,11 +97,51 @@ func parseHeader(h [4]byte, max int) (t byte, n int, err error) {
 // frameReader reads frames from a stream with a small buffer of its own (a
 // whole small frame, the common case in WAMP, then takes one read call);
 // every payload gets its own allocation, which becomes the caller's.
+//
+// With a conn and a timeout, a frame must arrive whole within the timeout of
+// its first byte (Options.FrameTimeout): the read deadline is set only while
+// a frame is incomplete, so an idle connection has none.
 type frameReader struct {
 	r          io.Reader
 	max        int
-	start, end int // the unread bytes are buf[start:end]
+	conn       net.Conn      // for the frame deadline; nil: none
+	timeout    time.Duration // FrameTimeout; <= 0: none
+	cs         *closeState   // Close's deadline, which the frame deadline must not undo
+	armed      bool          // the frame deadline is set
+	start, end int           // the unread bytes are buf[start:end]
 	buf        [readBufSize]byte
+}
+
+// closeState is what Close tells the reader: that it ended our side, and the
+// read deadline it set for the peer to end its side.
+type closeState struct {
+	closing  atomic.Bool
+	deadline atomic.Int64 // unix nanoseconds; 0: none
+}
+
+// arm sets the frame deadline once a frame has started to arrive (unless
+// Close set its own).
+func (fr *frameReader) arm() {
+	if fr.armed || fr.timeout <= 0 || fr.conn == nil || (fr.cs != nil && fr.cs.closing.Load()) {
+		return
+	}
+	fr.armed = true
+	fr.conn.SetReadDeadline(time.Now().Add(fr.timeout))
+}
+
+// disarm clears the frame deadline once the frame is complete, restoring
+// Close's deadline if Close ran meanwhile.
+func (fr *frameReader) disarm() {
+	if !fr.armed {
+		return
+	}
+	fr.armed = false
+	fr.conn.SetReadDeadline(time.Time{})
+	if fr.cs != nil && fr.cs.closing.Load() {
+		if d := fr.cs.deadline.Load(); d != 0 {
+			fr.conn.SetReadDeadline(time.Unix(0, d))
+		}
+	}
 }
 
 // next reads one frame. The payload is freshly allocated and owned by the
@@ -114,6 +160,9 @@ func (fr *frameReader) next() (t byte, payload []byte, err error) {
 		for fr.end < headerLen {
 			n, err := fr.r.Read(fr.buf[fr.end:])
 			fr.end += n
+			if fr.end > 0 && fr.end < headerLen {
+				fr.arm()
+			}
 			if err != nil && fr.end < headerLen {
 				if err == io.EOF && fr.end > 0 {
 					err = io.ErrUnexpectedEOF
@@ -127,10 +176,10 @@ func (fr *frameReader) next() (t byte, payload []byte, err error) {
 		return 0, nil, err
 	}
 	fr.start += headerLen
-	if n == 0 {
-		return t, nil, nil
+	if n > 0 {
+		payload, err = fr.payload(n)
 	}
-	payload, err = fr.payload(n)
+	fr.disarm()
 	return t, payload, err
 }
 
@@ -144,6 +193,9 @@ func (fr *frameReader) payload(n int) ([]byte, error) {
 	fr.start += len(buf)
 	if fr.start == fr.end {
 		fr.start, fr.end = 0, 0
+	}
+	if len(buf) < n {
+		fr.arm()
 	}
 	for len(buf) < n {
 		if len(buf) == cap(buf) {

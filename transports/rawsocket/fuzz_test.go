@@ -120,11 +120,11 @@ func FuzzHandshake(f *testing.F) {
 		f.Add(s[0], s[1], s[2], s[3])
 	}
 	sers := map[byte]core.Serializer{1: fakeJSON, 2: fakeMsgpack, 3: fakeCBOR}
-	opts, err := Options{MinPeerMaxMessageSize: 1024, MaxMessageSize: 65536, HandshakeTimeout: 5 * time.Second}.resolved()
+	opts, err := Options{MinPeerMaxMessageSize: 1024, MaxMessagePayloadSize: 65536, OpenHandshakeTimeout: 5 * time.Second}.resolved()
 	if err != nil {
 		f.Fatal(err)
 	}
-	s := &server{opts: opts, sers: sers}
+	s := &server{opts: opts, es: settings(&opts), sers: sers}
 	f.Fuzz(func(t *testing.T, b0, b1, b2, b3 byte) {
 		b := [4]byte{b0, b1, b2, b3}
 		req, err := parseRequest(b, func(id byte) bool { return sers[id] != nil }, 1024)

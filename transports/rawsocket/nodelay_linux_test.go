@@ -10,7 +10,7 @@ import (
 
 func noDelay(t *testing.T, tr core.Transport) bool {
 	t.Helper()
-	rc, err := tr.(*Transport).conn.(*net.TCPConn).SyscallConn()
+	rc, err := tr.(*Transport).w.conn.(*net.TCPConn).SyscallConn()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -25,7 +25,7 @@ func noDelay(t *testing.T, tr core.Transport) bool {
 
 func TestTCPNoDelay(t *testing.T) {
 	for _, nagle := range []bool{false, true} {
-		ts := startServer(t, "rs://127.0.0.1:0", core.TransportConfig{Serializers: fakeAll, Options: Options{Nagle: nagle}}, false)
+		ts := startServer(t, "rs://127.0.0.1:0", core.TransportConfig{Serializers: fakeAll, Options: Options{DisableTCPNoDelay: nagle}}, false)
 		cli, err := dial(t, ts.url, core.TransportConfig{Serializers: fakeAll, Options: map[string]any{"tcpNoDelay": !nagle}}, newRecorder(false))
 		if err != nil {
 			t.Fatal(err)

@@ -4,12 +4,13 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
-	"math"
 	"math/bits"
 	"slices"
 	"strings"
 	"time"
-	"unicode"
+
+	"github.com/autobahn-go/autobahn/core"
+	"github.com/autobahn-go/autobahn/internal/optmap"
 )
 
 // Limits of the RawSocket handshake: a peer announces a maximum message
@@ -25,21 +26,22 @@ const (
 
 // Defaults used for zero fields of [Options].
 const (
-	DefaultHandshakeTimeout = 5 * time.Second
-	DefaultCloseTimeout     = 1 * time.Second
-	DefaultSendQueueSize    = 1 << 20
+	DefaultOpenHandshakeTimeout  = 5 * time.Second
+	DefaultCloseHandshakeTimeout = 1 * time.Second
+	DefaultFrameTimeout          = 60 * time.Second
 )
 
 // Options configure a RawSocket client or server. The zero value gives
 // Autobahn's behaviour. Pass an Options (or *Options) as
 // [core.TransportConfig.Options], or a map[string]any with the option names of
 // Autobahn and Crossbar.io component configurations (see [OptionsFromMap]).
+// Options that WebSocket has too carry the same names and meanings.
 type Options struct {
-	// MaxMessageSize is the largest message this side accepts and announces
-	// in the handshake. It is rounded up to a power of two between 512 bytes
-	// and 16 MiB, like Autobahn does. Zero means 16 MiB (Autobahn's
-	// maxMessagePayloadSize default).
-	MaxMessageSize int
+	// MaxMessagePayloadSize is the largest message this side accepts and
+	// announces in the handshake (Autobahn maxMessagePayloadSize). It is
+	// rounded up to a power of two between 512 bytes and 16 MiB, like
+	// Autobahn does. Zero means 16 MiB (Autobahn's default).
+	MaxMessagePayloadSize int
 
 	// MinPeerMaxMessageSize is the smallest limit the peer may announce. A
 	// server answers a client that announces less with error 2 (maximum
@@ -47,38 +49,45 @@ type Options struct {
 	// server announces less. Zero accepts any limit.
 	MinPeerMaxMessageSize int
 
-	// HandshakeTimeout bounds the opening handshake (TLS and RawSocket).
+	// OpenHandshakeTimeout bounds the opening handshake (TLS and RawSocket).
 	// Zero means 5 s; negative means no timeout (a client is still bounded by
 	// its context).
-	HandshakeTimeout time.Duration
+	OpenHandshakeTimeout time.Duration
 
-	// CloseTimeout is how long Close waits for the peer to end its side of
-	// the stream before the connection is dropped. Zero means 1 s (Autobahn's
-	// closeHandshakeTimeout); negative means no timeout beyond Close's
-	// context.
-	CloseTimeout time.Duration
+	// CloseHandshakeTimeout is how long Close waits for the peer to end its
+	// side of the stream before the connection is dropped. Zero means 1 s
+	// (Autobahn's closeHandshakeTimeout); negative means no timeout beyond
+	// Close's context.
+	CloseHandshakeTimeout time.Duration
+
+	// FrameTimeout bounds the arrival of one frame once its first byte is
+	// in: a peer that sends part of a frame and then nothing is dropped
+	// after this long, instead of holding its connection forever. Zero
+	// means 60 s; negative means no timeout. An idle connection (between
+	// frames) is not affected.
+	FrameTimeout time.Duration
 
 	// MaxConnections is the number of connections a listener serves at once;
 	// a client beyond it gets error 4 (maximum connection count reached).
 	// Zero means no limit. Clients ignore it.
 	MaxConnections int
 
-	// Nagle enables Nagle's algorithm on TCP connections. The default (false)
-	// sets TCP_NODELAY, like Autobahn's tcpNoDelay.
-	Nagle bool
+	// DisableTCPNoDelay turns Nagle's algorithm back on (Autobahn
+	// tcpNoDelay, default true: TCP_NODELAY set).
+	DisableTCPNoDelay bool
 
-	// SendQueueSize is how many bytes of frames may wait behind the write in
-	// progress before Send blocks (bounded by its context). A frame is always
-	// accepted into an empty queue, whatever its size. Zero means 1 MiB.
-	SendQueueSize int
+	// Queue configures the send queue: its limits, the slow-peer policy and
+	// the stall timeout (see [core.QueueOptions] for the defaults).
+	Queue core.QueueOptions
 
-	// WriteTimeout bounds each write to the socket; a write that times out
-	// fails the connection (a partial frame cannot be taken back). Zero means
-	// no timeout.
-	WriteTimeout time.Duration
+	// LogOctets and LogFrames log every message's bytes and every frame at
+	// debug level; TrackTimings records the timings that
+	// [Transport.Timings] returns (Autobahn's logOctets, logFrames,
+	// trackTimings).
+	LogOctets, LogFrames, TrackTimings bool
 
 	// Logger receives connection-level events (rejected handshakes, protocol
-	// errors) at debug level. Nil means slog.Default().
+	// errors, slow peers). Nil means slog.Default().
 	Logger *slog.Logger
 }
 
@@ -87,37 +96,38 @@ func (o Options) resolved() (Options, error) {
 	if err := o.validate(); err != nil {
 		return o, err
 	}
-	if o.MaxMessageSize == 0 {
-		o.MaxMessageSize = MaxMessageSize
+	if o.MaxMessagePayloadSize == 0 {
+		o.MaxMessagePayloadSize = MaxMessageSize
 	}
-	o.MaxMessageSize = 1 << (lengthExp(o.MaxMessageSize) + 9)
-	if o.HandshakeTimeout == 0 {
-		o.HandshakeTimeout = DefaultHandshakeTimeout
+	o.MaxMessagePayloadSize = 1 << (lengthExp(o.MaxMessagePayloadSize) + 9)
+	if o.OpenHandshakeTimeout == 0 {
+		o.OpenHandshakeTimeout = DefaultOpenHandshakeTimeout
 	}
-	if o.CloseTimeout == 0 {
-		o.CloseTimeout = DefaultCloseTimeout
+	if o.CloseHandshakeTimeout == 0 {
+		o.CloseHandshakeTimeout = DefaultCloseHandshakeTimeout
 	}
-	if o.SendQueueSize == 0 {
-		o.SendQueueSize = DefaultSendQueueSize
+	if o.FrameTimeout == 0 {
+		o.FrameTimeout = DefaultFrameTimeout
 	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
+	q, err := o.Queue.Resolved()
+	if err != nil {
+		return o, fmt.Errorf("rawsocket: %w", err)
+	}
+	o.Queue = q
 	return o, nil
 }
 
 func (o Options) validate() error {
 	switch {
-	case o.MaxMessageSize < 0 || o.MaxMessageSize > MaxMessageSize:
-		return fmt.Errorf("rawsocket: option MaxMessageSize %d is out of range (0 for the default, or 1..%d)", o.MaxMessageSize, MaxMessageSize)
+	case o.MaxMessagePayloadSize < 0 || o.MaxMessagePayloadSize > MaxMessageSize:
+		return fmt.Errorf("rawsocket: option MaxMessagePayloadSize %d is out of range (0 for the default, or 1..%d)", o.MaxMessagePayloadSize, MaxMessageSize)
 	case o.MinPeerMaxMessageSize < 0 || o.MinPeerMaxMessageSize > MaxMessageSize:
 		return fmt.Errorf("rawsocket: option MinPeerMaxMessageSize %d is out of range (0..%d)", o.MinPeerMaxMessageSize, MaxMessageSize)
 	case o.MaxConnections < 0:
 		return fmt.Errorf("rawsocket: option MaxConnections %d is negative", o.MaxConnections)
-	case o.SendQueueSize < 0:
-		return fmt.Errorf("rawsocket: option SendQueueSize %d is negative", o.SendQueueSize)
-	case o.WriteTimeout < 0:
-		return fmt.Errorf("rawsocket: option WriteTimeout %v is negative", o.WriteTimeout)
 	}
 	return nil
 }
@@ -155,51 +165,62 @@ func optionsFrom(v any) (Options, error) {
 	}
 }
 
-// mapOptions lists the option names OptionsFromMap understands, in snake
-// case, with the setter for each.
-var mapOptions = map[string]func(o *Options, key string, v any) error{
-	"max_message_payload_size":  setSize(func(o *Options) *int { return &o.MaxMessageSize }),
-	"max_message_size":          setSize(func(o *Options) *int { return &o.MaxMessageSize }),
-	"min_peer_max_message_size": setSize(func(o *Options) *int { return &o.MinPeerMaxMessageSize }),
-	"handshake_timeout":         setDuration(func(o *Options) *time.Duration { return &o.HandshakeTimeout }),
-	"open_handshake_timeout":    setDuration(func(o *Options) *time.Duration { return &o.HandshakeTimeout }),
-	"close_timeout":             setDuration(func(o *Options) *time.Duration { return &o.CloseTimeout }),
-	"close_handshake_timeout":   setDuration(func(o *Options) *time.Duration { return &o.CloseTimeout }),
-	"write_timeout":             setDuration(func(o *Options) *time.Duration { return &o.WriteTimeout }),
-	"max_connections":           setInt(func(o *Options) *int { return &o.MaxConnections }),
-	"send_queue_size":           setInt(func(o *Options) *int { return &o.SendQueueSize }),
-	"tcp_no_delay":              setTCPNoDelay,
-	"tcp_nodelay":               setTCPNoDelay,
+// mapOptions lists the option names OptionsFromMap understands, in their
+// canonical camelCase form (see optmap.Key), with the setter for each.
+var mapOptions = map[string]func(o *Options, v any) error{
+	"maxMessagePayloadSize": setSize(func(o *Options) *int { return &o.MaxMessagePayloadSize }),
+	"maxMessageSize":        setSize(func(o *Options) *int { return &o.MaxMessagePayloadSize }), // Crossbar's name
+	"minPeerMaxMessageSize": setSize(func(o *Options) *int { return &o.MinPeerMaxMessageSize }),
+	"openHandshakeTimeout":  setTimeout(func(o *Options) *time.Duration { return &o.OpenHandshakeTimeout }),
+	"closeHandshakeTimeout": setTimeout(func(o *Options) *time.Duration { return &o.CloseHandshakeTimeout }),
+	"frameTimeout":          setTimeout(func(o *Options) *time.Duration { return &o.FrameTimeout }),
+	"maxConnections":        setInt(func(o *Options) *int { return &o.MaxConnections }),
+	"tcpNoDelay":            setNegated(func(o *Options) *bool { return &o.DisableTCPNoDelay }),
+	"logOctets":             setBool(func(o *Options) *bool { return &o.LogOctets }),
+	"logFrames":             setBool(func(o *Options) *bool { return &o.LogFrames }),
+	"trackTimings":          setBool(func(o *Options) *bool { return &o.TrackTimings }),
+	// Earlier names of this package, still accepted.
+	"handshakeTimeout": setTimeout(func(o *Options) *time.Duration { return &o.OpenHandshakeTimeout }),
+	"closeTimeout":     setTimeout(func(o *Options) *time.Duration { return &o.CloseHandshakeTimeout }),
+	"tcpNodelay":       setNegated(func(o *Options) *bool { return &o.DisableTCPNoDelay }),
+	"writeTimeout":     setTimeout(func(o *Options) *time.Duration { return &o.Queue.StallTimeout }),
 }
 
 // OptionsFromMap builds Options from a component configuration's "options"
-// map. Keys may be written in snake_case or camelCase, as Autobahn accepts
-// both:
+// map. Keys are Autobahn's camelCase names or their snake_case forms
+// (auto_ping_interval), as Autobahn's Component accepts both:
 //
-//	max_message_payload_size, maxMessagePayloadSize  (Autobahn)  MaxMessageSize
-//	max_message_size                                 (Crossbar)  MaxMessageSize
-//	min_peer_max_message_size                                    MinPeerMaxMessageSize
-//	handshake_timeout, open_handshake_timeout                    HandshakeTimeout
-//	close_timeout, close_handshake_timeout                       CloseTimeout
-//	write_timeout                                                WriteTimeout
-//	max_connections                                              MaxConnections
-//	send_queue_size                                              SendQueueSize
-//	tcp_nodelay, tcpNoDelay                                      !Nagle
+//	maxMessagePayloadSize, maxMessageSize (Crossbar)   MaxMessagePayloadSize
+//	minPeerMaxMessageSize                              MinPeerMaxMessageSize
+//	openHandshakeTimeout                               OpenHandshakeTimeout
+//	closeHandshakeTimeout                              CloseHandshakeTimeout
+//	frameTimeout                                       FrameTimeout
+//	maxConnections                                     MaxConnections
+//	tcpNoDelay                                         !DisableTCPNoDelay
+//	logOctets, logFrames, trackTimings                 LogOctets, LogFrames, TrackTimings
+//	sendQueueSize, sendQueueMessages, slowPeerPolicy,  Queue (MaxBytes, MaxMessages, Policy,
+//	stallTimeout, maxBatchSize                         StallTimeout, MaxBatchSize)
 //
 // Sizes and counts are integers (an integral float64 from a JSON decoder is
-// accepted); durations are seconds as a number, or a Go duration string such
-// as "2.5s". An unknown key or a value of the wrong type is an error naming
-// the key.
+// accepted); durations are seconds as a number (0: no timeout), or a Go
+// duration string such as "2.5s". An unknown key or a value of the wrong
+// type is an error naming the key.
 func OptionsFromMap(m map[string]any) (Options, error) {
 	var o Options
 	for _, key := range slices.Sorted(maps.Keys(m)) {
-		set, ok := mapOptions[snakeCase(key)]
-		if !ok {
-			names := slices.Sorted(maps.Keys(mapOptions))
+		name := optmap.Key(key)
+		var err error
+		if set, ok := mapOptions[name]; ok {
+			err = set(&o, m[key])
+		} else if ok, qerr := optmap.Queue(&o.Queue, name, m[key]); ok {
+			err = qerr
+		} else {
+			names := slices.Concat(slices.Collect(maps.Keys(mapOptions)), optmap.QueueKeys)
+			slices.Sort(names)
 			return Options{}, fmt.Errorf("rawsocket: unknown option %q (known: %s)", key, strings.Join(names, ", "))
 		}
-		if err := set(&o, key, m[key]); err != nil {
-			return Options{}, err
+		if err != nil {
+			return Options{}, fmt.Errorf("rawsocket: option %q: %w", key, err)
 		}
 	}
 	if err := o.validate(); err != nil {
@@ -208,124 +229,46 @@ func OptionsFromMap(m map[string]any) (Options, error) {
 	return o, nil
 }
 
-// snakeCase turns maxMessagePayloadSize into max_message_payload_size; snake
-// case input is returned as is.
-func snakeCase(s string) string {
-	var b strings.Builder
-	for i, r := range s {
-		if unicode.IsUpper(r) {
-			if i > 0 {
-				b.WriteByte('_')
-			}
-			r = unicode.ToLower(r)
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
-
-func intValue(key string, v any) (int, error) {
-	switch n := v.(type) {
-	case int:
-		return n, nil
-	case int64:
-		if n < math.MinInt || n > math.MaxInt {
-			break
-		}
-		return int(n), nil
-	case int32:
-		return int(n), nil
-	case uint64:
-		if n > math.MaxInt {
-			break
-		}
-		return int(n), nil
-	case float64:
-		if n != math.Trunc(n) || n < math.MinInt32 || n > math.MaxInt32 {
-			return 0, fmt.Errorf("rawsocket: option %q: %v is not an integer", key, n)
-		}
-		return int(n), nil
-	default:
-		return 0, fmt.Errorf("rawsocket: option %q: want an integer, got %T", key, v)
-	}
-	return 0, fmt.Errorf("rawsocket: option %q: %v is out of range", key, v)
-}
-
-func setInt(field func(*Options) *int) func(*Options, string, any) error {
-	return func(o *Options, key string, v any) error {
-		n, err := intValue(key, v)
-		if err != nil {
-			return err
-		}
-		if n < 0 {
-			return fmt.Errorf("rawsocket: option %q: %d is negative", key, n)
-		}
-		*field(o) = n
-		return nil
+func setInt(field func(*Options) *int) func(*Options, any) error {
+	return func(o *Options, v any) (err error) {
+		*field(o), err = optmap.Int(v)
+		return err
 	}
 }
 
-func setSize(field func(*Options) *int) func(*Options, string, any) error {
-	return func(o *Options, key string, v any) error {
-		n, err := intValue(key, v)
+func setSize(field func(*Options) *int) func(*Options, any) error {
+	return func(o *Options, v any) error {
+		n, err := optmap.Int(v)
 		if err != nil {
 			return err
 		}
 		if n < 1 || n > MaxMessageSize {
-			return fmt.Errorf("rawsocket: option %q: %d is out of range (1..%d, RawSocket cannot announce more than 16 MiB)", key, n, MaxMessageSize)
+			return fmt.Errorf("%d is out of range (1..%d, RawSocket cannot announce more than 16 MiB)", n, MaxMessageSize)
 		}
 		*field(o) = n
 		return nil
 	}
 }
 
-func setDuration(field func(*Options) *time.Duration) func(*Options, string, any) error {
-	return func(o *Options, key string, v any) error {
-		var d time.Duration
-		switch x := v.(type) {
-		case string:
-			var err error
-			if d, err = time.ParseDuration(x); err != nil {
-				return fmt.Errorf("rawsocket: option %q: %w", key, err)
-			}
-		case time.Duration:
-			d = x
-		default:
-			secs, err := floatValue(key, v)
-			if err != nil {
-				return err
-			}
-			if math.IsNaN(secs) || math.Abs(secs) > math.MaxInt64/float64(time.Second) {
-				return fmt.Errorf("rawsocket: option %q: %v seconds is out of range", key, secs)
-			}
-			d = time.Duration(secs * float64(time.Second))
-		}
-		*field(o) = d
-		return nil
+func setTimeout(field func(*Options) *time.Duration) func(*Options, any) error {
+	return func(o *Options, v any) (err error) {
+		*field(o), err = optmap.Timeout(v)
+		return err
 	}
 }
 
-func floatValue(key string, v any) (float64, error) {
-	switch n := v.(type) {
-	case float64:
-		return n, nil
-	case float32:
-		return float64(n), nil
-	case int:
-		return float64(n), nil
-	case int64:
-		return float64(n), nil
-	case uint64:
-		return float64(n), nil
+func setBool(field func(*Options) *bool) func(*Options, any) error {
+	return func(o *Options, v any) (err error) {
+		*field(o), err = optmap.Bool(v)
+		return err
 	}
-	return 0, fmt.Errorf("rawsocket: option %q: want seconds as a number or a duration string, got %T", key, v)
 }
 
-func setTCPNoDelay(o *Options, key string, v any) error {
-	b, ok := v.(bool)
-	if !ok {
-		return fmt.Errorf("rawsocket: option %q: want a boolean, got %T", key, v)
+// setNegated sets a Disable… field from Autobahn's positive option.
+func setNegated(field func(*Options) *bool) func(*Options, any) error {
+	return func(o *Options, v any) error {
+		b, err := optmap.Bool(v)
+		*field(o) = !b
+		return err
 	}
-	o.Nagle = !b
-	return nil
 }

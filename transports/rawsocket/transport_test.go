@@ -14,6 +14,7 @@ import (
 	"unsafe"
 
 	"github.com/autobahn-go/autobahn/core"
+	"github.com/autobahn-go/autobahn/internal/engine"
 	"github.com/autobahn-go/autobahn/internal/testpeer"
 )
 
@@ -165,7 +166,7 @@ func TestSerializerNegotiation(t *testing.T) {
 func TestServerHandshakeReplies(t *testing.T) {
 	cfg := core.TransportConfig{
 		Serializers: []core.Serializer{fakeJSON, fakeCBOR},
-		Options:     Options{MinPeerMaxMessageSize: 1 << 16, MaxMessageSize: 1 << 20},
+		Options:     Options{MinPeerMaxMessageSize: 1 << 16, MaxMessagePayloadSize: 1 << 20},
 	}
 	ts := startServer(t, "rs://127.0.0.1:0", cfg, true)
 	tests := []struct {
@@ -233,7 +234,7 @@ func TestServerHandshakeReplies(t *testing.T) {
 }
 
 func TestHandshakeTimeout(t *testing.T) {
-	ts := startServer(t, "rs://127.0.0.1:0", core.TransportConfig{Serializers: fakeAll, Options: Options{HandshakeTimeout: 100 * time.Millisecond}}, true)
+	ts := startServer(t, "rs://127.0.0.1:0", core.TransportConfig{Serializers: fakeAll, Options: Options{OpenHandshakeTimeout: 100 * time.Millisecond}}, true)
 	c := rawDial(t, ts)
 	c.Write([]byte{0x7F, 0xF1}) // half a handshake, then silence
 	start := time.Now()
@@ -331,7 +332,7 @@ func TestClientHandshakeErrors(t *testing.T) {
 				// A server that closes right after reading the request.
 				u = fakeClosingServer(t)
 			}
-			cfg := core.TransportConfig{Serializers: []core.Serializer{fakeCBOR}, Options: Options{HandshakeTimeout: 200 * time.Millisecond, MinPeerMaxMessageSize: 1024}}
+			cfg := core.TransportConfig{Serializers: []core.Serializer{fakeCBOR}, Options: Options{OpenHandshakeTimeout: 200 * time.Millisecond, MinPeerMaxMessageSize: 1024}}
 			_, err := dial(t, u, cfg, newRecorder(false))
 			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 				t.Fatalf("dial: %v, want error containing %q", err, tc.wantErr)
@@ -371,7 +372,7 @@ func TestDialContextCancel(t *testing.T) {
 	u := fakeRawServer(t, nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(50*time.Millisecond, cancel)
-	_, err := (&Factory{}).Dial(ctx, mustURL(t, u), core.TransportConfig{Serializers: fakeAll, Options: Options{HandshakeTimeout: -1}}, newRecorder(false))
+	_, err := (&Factory{}).Dial(ctx, mustURL(t, u), core.TransportConfig{Serializers: fakeAll, Options: Options{OpenHandshakeTimeout: -1}}, newRecorder(false))
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("dial: %v, want context.Canceled", err)
 	}
@@ -379,7 +380,7 @@ func TestDialContextCancel(t *testing.T) {
 
 func TestMaxMessageSize(t *testing.T) {
 	// The server accepts 1 KiB, the client 512 bytes.
-	ts := startServer(t, "rs://127.0.0.1:0", core.TransportConfig{Serializers: fakeAll, Options: Options{MaxMessageSize: 1000}}, false)
+	ts := startServer(t, "rs://127.0.0.1:0", core.TransportConfig{Serializers: fakeAll, Options: Options{MaxMessagePayloadSize: 1000}}, false)
 	cli := newRecorder(false)
 	tr, err := dial(t, ts.url, core.TransportConfig{Serializers: fakeAll, Options: map[string]any{"max_message_payload_size": 512}}, cli)
 	if err != nil {
@@ -423,7 +424,7 @@ func TestMaxMessageSize(t *testing.T) {
 // connection with an error wrapping ErrProtocolViolation, and the server keeps
 // serving another client meanwhile.
 func TestProtocolErrors(t *testing.T) {
-	ts := startServer(t, "rs://127.0.0.1:0", core.TransportConfig{Serializers: fakeAll, Options: Options{MaxMessageSize: 1024}}, true)
+	ts := startServer(t, "rs://127.0.0.1:0", core.TransportConfig{Serializers: fakeAll, Options: Options{MaxMessagePayloadSize: 1024}}, true)
 	other := newRecorder(false)
 	otherT, err := dial(t, ts.url, core.TransportConfig{Serializers: fakeAll}, other)
 	if err != nil {
@@ -537,9 +538,9 @@ func TestPingTimeout(t *testing.T) {
 	if err := tr.Ping(ctx, []byte("x")); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("ping: %v, want deadline exceeded", err)
 	}
-	tr.mu.Lock()
-	n := len(tr.pings)
-	tr.mu.Unlock()
+	tr.w.pmu.Lock()
+	n := len(tr.w.pings)
+	tr.w.pmu.Unlock()
 	if n != 0 {
 		t.Errorf("%d pings still registered", n)
 	}
@@ -614,7 +615,7 @@ func TestCloseAndAbort(t *testing.T) {
 	t.Run("peer never closes", func(t *testing.T) {
 		u := fakeRawServer(t, []byte{0x7F, 0xF3, 0, 0})
 		cli := newRecorder(false)
-		tr, err := dial(t, u, core.TransportConfig{Serializers: fakeAll, Options: Options{CloseTimeout: 50 * time.Millisecond}}, cli)
+		tr, err := dial(t, u, core.TransportConfig{Serializers: fakeAll, Options: Options{CloseHandshakeTimeout: 50 * time.Millisecond}}, cli)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -695,10 +696,10 @@ func TestOneWritePerFrame(t *testing.T) {
 	srvDone := make(chan error, 1)
 	srv := newRecorder(false)
 	go func() {
-		srvDone <- ServeConn(b, core.TransportConfig{Serializers: fakeAll}, func(core.Transport) core.TransportHandler { return srv })
+		srvDone <- ServeConn(b, nil, core.TransportConfig{Serializers: fakeAll}, func(core.Transport) core.TransportHandler { return srv })
 	}()
 	cli := newRecorder(false)
-	tr, err := Client(context.Background(), cc, core.TransportConfig{Serializers: fakeAll}, cli)
+	tr, err := Client(context.Background(), cc, nil, core.TransportConfig{Serializers: fakeAll}, cli)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -747,9 +748,9 @@ func TestConcurrentSend(t *testing.T) {
 			} else {
 				a, b := net.Pipe()
 				cc = &countingConn{Conn: a}
-				go ServeConn(b, core.TransportConfig{Serializers: fakeAll}, func(core.Transport) core.TransportHandler { return srv })
+				go ServeConn(b, nil, core.TransportConfig{Serializers: fakeAll}, func(core.Transport) core.TransportHandler { return srv })
 				var err error
-				if tr, err = Client(context.Background(), cc, core.TransportConfig{Serializers: fakeAll}, newRecorder(false)); err != nil {
+				if tr, err = Client(context.Background(), cc, nil, core.TransportConfig{Serializers: fakeAll}, newRecorder(false)); err != nil {
 					t.Fatal(err)
 				}
 				t.Cleanup(func() { tr.Abort(); <-tr.Done() })
@@ -800,24 +801,15 @@ func TestSendQueueBound(t *testing.T) {
 		readFull(b, req[:])
 		b.Write([]byte{0x7F, 0xF3, 0, 0})
 	}()
-	tr, err := Client(context.Background(), a, core.TransportConfig{Serializers: fakeAll, Options: Options{SendQueueSize: 100}}, newRecorder(false))
+	tr, err := Client(context.Background(), a, nil, core.TransportConfig{Serializers: fakeAll, Options: Options{Queue: core.QueueOptions{MaxBytes: 100}}}, newRecorder(false))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer func() { tr.Abort(); <-tr.Done(); b.Close() }()
-	stuck := make(chan error, 1)
-	go func() { stuck <- tr.Send(context.Background(), &testMsg{[]byte("first")}) }()
-	// Wait until the first send is writing.
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		tr.mu.Lock()
-		w := tr.writing
-		tr.mu.Unlock()
-		if w || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(time.Millisecond)
+	if err := tr.Send(context.Background(), &testMsg{[]byte("first")}); err != nil {
+		t.Fatal(err)
 	}
+	waitWriting(t, tr)
 	ctx := context.Background()
 	if err := tr.Send(ctx, &testMsg{make([]byte, 60)}); err != nil {
 		t.Fatalf("queued send: %v", err)
@@ -830,9 +822,16 @@ func TestSendQueueBound(t *testing.T) {
 	if err := tr.Send(tctx, &testMsg{make([]byte, 30)}); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("send beyond the bound: %v, want deadline exceeded", err)
 	}
-	tr.Abort()
-	if err := <-stuck; !errors.Is(err, core.ErrTransportLost) {
-		t.Fatalf("stuck send after abort: %v, want ErrTransportLost", err)
+}
+
+// waitWriting waits until the writer has taken everything queued (and is
+// stuck writing it to a peer that does not read).
+func waitWriting(t *testing.T, tr *Transport) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); tr.Stats().QueuedMessages > 0; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the writer did not take the queued message")
+		}
 	}
 }
 
@@ -853,17 +852,21 @@ func TestSendSerializeError(t *testing.T) {
 }
 
 func TestTransportSize(t *testing.T) {
-	// The Transport struct is allocated once per connection; keep it within
-	// the 384-byte size class (idle memory budget).
-	if n := unsafe.Sizeof(Transport{}); n > 384 {
-		t.Errorf("Transport is %d bytes", n)
+	// The wire and the engine's connection are allocated once per
+	// connection; keep them within the 384- and 512-byte size classes (idle
+	// memory budget).
+	if n := unsafe.Sizeof(wire{}); n > 384 {
+		t.Errorf("wire is %d bytes", n)
+	}
+	if n := unsafe.Sizeof(engine.Conn{}); n > 512 {
+		t.Errorf("engine.Conn is %d bytes", n)
 	}
 }
 
-// TestPongOverflow: a peer that sends PINGs but does not read the PONGs (nor
-// anything else) is disconnected once the queued PONGs exceed four times the
-// send queue size, and OnClose says why.
-func TestPongOverflow(t *testing.T) {
+// TestPongStall: a peer that sends PINGs but reads neither the PONGs nor
+// anything else is disconnected once a write has stalled for the stall
+// timeout, and OnClose says why.
+func TestPongStall(t *testing.T) {
 	a, b := net.Pipe()
 	defer b.Close()
 	go func() {
@@ -872,21 +875,13 @@ func TestPongOverflow(t *testing.T) {
 		b.Write([]byte{0x7F, 0xF3, 0, 0})
 	}()
 	cli := newRecorder(false)
-	tr, err := Client(context.Background(), a, core.TransportConfig{Serializers: fakeAll, Options: Options{SendQueueSize: 100}}, cli)
+	tr, err := Client(context.Background(), a, nil, core.TransportConfig{Serializers: fakeAll, Options: Options{Queue: core.QueueOptions{StallTimeout: 200 * time.Millisecond}}}, cli)
 	if err != nil {
 		t.Fatal(err)
 	}
-	// A send that blocks: the peer does not read.
-	go tr.Send(context.Background(), &testMsg{[]byte("stuck")})
-	for {
-		tr.mu.Lock()
-		w := tr.writing
-		tr.mu.Unlock()
-		if w {
-			break
-		}
-		time.Sleep(time.Millisecond)
-	}
+	// A write that blocks: the peer does not read.
+	tr.Send(context.Background(), &testMsg{[]byte("stuck")})
+	waitWriting(t, tr)
 	go func() {
 		for range 100 {
 			if _, err := b.Write(frame(framePing, strings.Repeat("p", 50))); err != nil {
@@ -895,7 +890,7 @@ func TestPongOverflow(t *testing.T) {
 		}
 	}()
 	err = cli.WaitClose(t)
-	if err == nil || !strings.Contains(err.Error(), "send queue overflow") || !errors.Is(err, core.ErrTransportLost) {
-		t.Fatalf("OnClose(%v), want a send queue overflow", err)
+	if !errors.Is(err, core.ErrSlowPeer) || !errors.Is(err, core.ErrTransportLost) {
+		t.Fatalf("OnClose(%v), want a core.TransportLost wrapping core.ErrSlowPeer", err)
 	}
 }

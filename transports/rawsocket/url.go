@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/autobahn-go/autobahn/internal/optmap"
 )
 
 // Address is where a RawSocket URL points: a network ("tcp" or "unix") and
@@ -131,14 +133,14 @@ func ParseEndpoint(cfg map[string]any) (Endpoint, error) {
 	}
 	ep := Endpoint{Timeout: 10 * time.Second}
 	if v, ok := cfg["timeout"]; ok {
-		secs, err := floatValue("timeout", v)
-		if err != nil || secs <= 0 || secs > math.MaxInt32 {
+		d, err := optmap.Seconds(v)
+		if err != nil || d <= 0 || d > math.MaxInt32*time.Second {
 			return Endpoint{}, fmt.Errorf("rawsocket: endpoint: invalid timeout %v (seconds > 0)", v)
 		}
-		ep.Timeout = time.Duration(secs * float64(time.Second))
+		ep.Timeout = d
 	}
 	if v, ok := cfg["version"]; ok {
-		n, err := intValue("version", v)
+		n, err := optmap.Int(v)
 		if err != nil || (n != 4 && n != 6) {
 			return Endpoint{}, fmt.Errorf("rawsocket: endpoint: invalid IP version %v (4 or 6)", v)
 		}
@@ -150,7 +152,7 @@ func ParseEndpoint(cfg map[string]any) (Endpoint, error) {
 		if !ok || host == "" {
 			return Endpoint{}, fmt.Errorf("rawsocket: endpoint: tcp endpoint needs a string \"host\" (got %v)", cfg["host"])
 		}
-		port, err := intValue("port", cfg["port"])
+		port, err := optmap.Int(cfg["port"])
 		if err != nil || port < 1 || port > 65535 {
 			return Endpoint{}, fmt.Errorf("rawsocket: endpoint: tcp endpoint needs a \"port\" in 1..65535 (got %v)", cfg["port"])
 		}

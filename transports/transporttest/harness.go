@@ -14,6 +14,7 @@ package transporttest
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -25,9 +26,11 @@ import (
 // Harness connects transports for the suite.
 type Harness struct {
 	// Connect establishes one connection and runs client on its client side
-	// and server on its server side. It returns once both handlers' OnOpen
-	// have run, and fails t when it cannot connect. The transports use
-	// opts; everything they open is closed by the suite or by t.Cleanup.
+	// and server on its server side. It returns once the client's OnOpen
+	// has run (the server's may follow), and fails t when it cannot
+	// connect. The transports use opts; everything they open is closed by
+	// the suite or by t.Cleanup. [Endpoint.Connect] does this for a
+	// transport reached through a core.TransportFactory.
 	Connect func(t *testing.T, client, server core.TransportHandler, opts Options)
 
 	// MaxMessageSize is the largest serialized message both sides accept
@@ -200,4 +203,41 @@ func closeWithin(t *testing.T, tr core.Transport) error {
 	ctx, cancel := context.WithTimeout(context.Background(), wait)
 	defer cancel()
 	return tr.Close(ctx)
+}
+
+// Endpoint connects through a [core.TransportFactory]: a listener per
+// connection, and a dialer.
+type Endpoint struct {
+	// Factory listens and dials.
+	Factory core.TransportFactory
+	// ListenURL returns where to listen for the next connection (port 0
+	// for a free port; a fresh path for Unix sockets).
+	ListenURL func() string
+	// DialURL is the URL that reaches listener l.
+	DialURL func(l core.Listener) string
+	// Config is the configuration of each side for the suite's options.
+	Config func(opts Options, server bool) core.TransportConfig
+}
+
+// Connect is a [Harness.Connect] for the endpoint.
+func (e Endpoint) Connect(t *testing.T, client, server core.TransportHandler, opts Options) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
+	defer cancel()
+	lu, err := url.Parse(e.ListenURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := e.Factory.Listen(ctx, lu, e.Config(opts, true), func(core.Transport) core.TransportHandler { return server })
+	if err != nil {
+		t.Fatalf("listen %s: %v", lu, err)
+	}
+	t.Cleanup(func() { l.Close() })
+	du, err := url.Parse(e.DialURL(l))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Factory.Dial(ctx, du, e.Config(opts, false), client); err != nil {
+		t.Fatalf("dial %s: %v", du, err)
+	}
 }
