@@ -50,7 +50,7 @@ type Wire interface {
 	Write(msgs []Outgoing, deadline time.Time) error
 	// Close starts the clean end of the connection once everything queued
 	// is written (WebSocket's closing handshake, RawSocket's half-close).
-	// It must not wait for the peer: the wire's reader calls [Conn.Closed]
+	// It must not wait for the peer: the wire's reader calls [Transport.Closed]
 	// when the connection is gone.
 	Close()
 	// Fail ends the connection because of f; cause says why. The wire's
@@ -86,7 +86,7 @@ type Settings struct {
 	ProtocolViolation error
 }
 
-// Conn states; written under Conn.mu, read with atomics on the fast paths.
+// Transport states; written under Transport.mu, read with atomics on the fast paths.
 const (
 	stOpen    uint32 = iota
 	stClosing        // Close called: queued messages are still written
@@ -97,14 +97,14 @@ const (
 
 var errClosed = errors.New("transport closed")
 
-// Conn is a WAMP transport: [core.Transport], [core.TrySender],
+// Transport is a WAMP transport: [core.Transport], [core.TrySender],
 // [core.StatsReporter] and [core.DoneNotifier] over a [Wire]. Transport
 // packages embed it in their exported transport type.
 //
 // Concurrency: every method may be called from any goroutine. The wire's
 // reader calls Start or Accept, then Receive for every incoming transport
 // message, then Closed, and the handler's methods run on it in that order.
-type Conn struct {
+type Transport struct {
 	wire    Wire
 	s       *Settings
 	ser     core.Serializer // nil: pass-through of message objects
@@ -132,10 +132,10 @@ type Conn struct {
 }
 
 var (
-	_ core.Transport     = (*Conn)(nil)
-	_ core.TrySender     = (*Conn)(nil)
-	_ core.StatsReporter = (*Conn)(nil)
-	_ core.DoneNotifier  = (*Conn)(nil)
+	_ core.Transport     = (*Transport)(nil)
+	_ core.TrySender     = (*Transport)(nil)
+	_ core.StatsReporter = (*Transport)(nil)
+	_ core.DoneNotifier  = (*Transport)(nil)
 )
 
 // Resolve checks s and fills in its defaults; transports call it once per
@@ -156,8 +156,8 @@ func (s *Settings) Resolve() error {
 // a pass-through in-memory wire), details describe the connection (computed
 // once), and maxOut is the largest serialized message the peer accepts (0:
 // no limit). s must have been resolved.
-func New(w Wire, s *Settings, ser core.Serializer, details core.TransportDetails, maxOut int) *Conn {
-	c := &Conn{wire: w, s: s, ser: ser, maxOut: maxOut, details: details, done: make(chan struct{})}
+func New(w Wire, s *Settings, ser core.Serializer, details core.TransportDetails, maxOut int) *Transport {
+	c := &Transport{wire: w, s: s, ser: ser, maxOut: maxOut, details: details, done: make(chan struct{})}
 	c.self = c
 	if s.Debug.TrackTimings {
 		c.timings = &timings{}
@@ -168,23 +168,23 @@ func New(w Wire, s *Settings, ser core.Serializer, details core.TransportDetails
 // SetTransport makes handlers and acceptors see t, the transport package's
 // type that embeds c (so that they can reach its extra methods), instead of
 // c itself. Call it before Start or Accept.
-func (c *Conn) SetTransport(t core.Transport) { c.self = t }
+func (c *Transport) SetTransport(t core.Transport) { c.self = t }
 
 // Details describes the connection.
-func (c *Conn) Details() core.TransportDetails { return c.details }
+func (c *Transport) Details() core.TransportDetails { return c.details }
 
 // Done is closed once the connection is gone and OnClose has returned.
-func (c *Conn) Done() <-chan struct{} { return c.done }
+func (c *Transport) Done() <-chan struct{} { return c.done }
 
 // Handler returns the handler given to Start, or nil.
-func (c *Conn) Handler() core.TransportHandler { return c.h }
+func (c *Transport) Handler() core.TransportHandler { return c.h }
 
-func (c *Conn) peer() string { return c.details.Peer }
+func (c *Transport) peer() string { return c.details.Peer }
 
 // Start runs h over the connection: OnOpen now, on the caller's goroutine
 // (the wire's reader). It reports false when OnOpen panicked (the connection
 // is then failed).
-func (c *Conn) Start(h core.TransportHandler) bool {
+func (c *Transport) Start(h core.TransportHandler) bool {
 	c.h = h
 	if c.timings != nil {
 		c.timings.set(func(t *core.TransportTimings) { t.Opened = time.Now() })
@@ -195,7 +195,7 @@ func (c *Conn) Start(h core.TransportHandler) bool {
 // Accept asks a listener's acceptor for the handler and starts it. A nil
 // handler closes the connection again; Accept then reports false, as it
 // does when the acceptor or OnOpen panicked.
-func (c *Conn) Accept(accept core.Acceptor) bool {
+func (c *Transport) Accept(accept core.Acceptor) bool {
 	var h core.TransportHandler
 	if !c.guard("acceptor", func() { h = accept(c.self) }) {
 		return false
@@ -211,7 +211,7 @@ func (c *Conn) Accept(accept core.Acceptor) bool {
 // to OnMessage, in order. It reports false when the connection must stop
 // reading: the message was invalid or a handler panicked (the connection is
 // then failed), or the connection failed or was aborted meanwhile.
-func (c *Conn) Receive(data []byte) bool {
+func (c *Transport) Receive(data []byte) bool {
 	if st := c.state.Load(); st == stFailed || st == stAborted || st == stClosed {
 		return false
 	}
@@ -237,7 +237,7 @@ func (c *Conn) Receive(data []byte) bool {
 
 // ReceiveMessage hands one decoded message to OnMessage (Receive does this
 // for each message; pass-through wires call it directly).
-func (c *Conn) ReceiveMessage(m core.Message) bool {
+func (c *Transport) ReceiveMessage(m core.Message) bool {
 	if st := c.state.Load(); st == stFailed || st == stAborted || st == stClosed {
 		return false
 	}
@@ -251,7 +251,7 @@ func (c *Conn) ReceiveMessage(m core.Message) bool {
 // callback runs OnOpen (m nil) or OnMessage(m) with the panic contained. It
 // is written out rather than built on guard so that delivering a message
 // allocates no closure.
-func (c *Conn) callback(name string, m core.Message) (ok bool) {
+func (c *Transport) callback(name string, m core.Message) (ok bool) {
 	c.inHandler.Store(true)
 	defer c.recoverHandler(name, &ok)
 	if m == nil {
@@ -263,7 +263,7 @@ func (c *Conn) callback(name string, m core.Message) (ok bool) {
 }
 
 // guard runs f as a handler callback with the panic contained.
-func (c *Conn) guard(name string, f func()) (ok bool) {
+func (c *Transport) guard(name string, f func()) (ok bool) {
 	c.inHandler.Store(true)
 	defer c.recoverHandler(name, &ok)
 	f()
@@ -272,7 +272,7 @@ func (c *Conn) guard(name string, f func()) (ok bool) {
 
 // recoverHandler ends a handler callback: a panic is logged with its stack
 // and fails the connection (except in OnClose, when it is already gone).
-func (c *Conn) recoverHandler(name string, ok *bool) {
+func (c *Transport) recoverHandler(name string, ok *bool) {
 	c.inHandler.Store(false)
 	r := recover()
 	if r == nil {
@@ -291,7 +291,7 @@ func (c *Conn) recoverHandler(name string, ok *bool) {
 // it. The handler's OnClose gets the engine's own reason when the engine
 // failed or aborted the connection (unless err already wraps it), else err,
 // wrapped in a [*core.TransportLost].
-func (c *Conn) Closed(err error) {
+func (c *Transport) Closed(err error) {
 	c.mu.Lock()
 	switch c.state.Load() {
 	case stAborted:
@@ -320,7 +320,7 @@ func (c *Conn) Closed(err error) {
 // Fail fails the connection because of f: queued messages are dropped, the
 // wire ends the connection, and OnClose will get cause. Wires call it for
 // failures they detect themselves (for example an invalid frame type).
-func (c *Conn) Fail(f Failure, cause error) {
+func (c *Transport) Fail(f Failure, cause error) {
 	c.mu.Lock()
 	if !c.failLocked(cause) {
 		c.mu.Unlock()
@@ -335,7 +335,7 @@ func (c *Conn) Fail(f Failure, cause error) {
 
 // failLocked records the failure; it reports false when the connection was
 // already failing, aborted or gone.
-func (c *Conn) failLocked(cause error) bool {
+func (c *Transport) failLocked(cause error) bool {
 	if st := c.state.Load(); st != stOpen && st != stClosing {
 		return false
 	}
@@ -345,13 +345,13 @@ func (c *Conn) failLocked(cause error) bool {
 	return true
 }
 
-func (c *Conn) dropQueueLocked() {
+func (c *Transport) dropQueueLocked() {
 	c.queue, c.queueBytes = nil, 0
 	c.signalLocked()
 }
 
 // signalLocked wakes every goroutine waiting for the queue or the state.
-func (c *Conn) signalLocked() {
+func (c *Transport) signalLocked() {
 	if c.wake != nil {
 		close(c.wake)
 		c.wake = nil
@@ -365,7 +365,7 @@ func (c *Conn) signalLocked() {
 // handler's own callbacks it does not wait, since the reader that would
 // notice the end is the caller. Closing a connection that is not open
 // returns nil.
-func (c *Conn) Close(ctx context.Context) error {
+func (c *Transport) Close(ctx context.Context) error {
 	if !c.beginClose() || c.inHandler.Load() {
 		return nil
 	}
@@ -381,7 +381,7 @@ func (c *Conn) Close(ctx context.Context) error {
 // beginClose starts a clean close without waiting for its end: the wire's
 // close runs now, or after the writer has written the queue. It reports
 // false when the connection was not open.
-func (c *Conn) beginClose() bool {
+func (c *Transport) beginClose() bool {
 	c.mu.Lock()
 	if c.state.Load() != stOpen {
 		c.mu.Unlock()
@@ -400,7 +400,7 @@ func (c *Conn) beginClose() bool {
 
 // Abort drops the connection at once; queued messages are discarded and
 // OnClose gets an error wrapping [core.ErrAborted].
-func (c *Conn) Abort() error {
+func (c *Transport) Abort() error {
 	c.mu.Lock()
 	if st := c.state.Load(); st == stOpen || st == stClosing {
 		c.state.Store(stAborted)
@@ -413,7 +413,7 @@ func (c *Conn) Abort() error {
 
 // errNotOpenLocked is the error for sending on a connection that is not
 // open.
-func (c *Conn) errNotOpenLocked() error {
+func (c *Transport) errNotOpenLocked() error {
 	switch {
 	case c.lost != nil:
 		return c.lost
@@ -426,7 +426,7 @@ func (c *Conn) errNotOpenLocked() error {
 }
 
 // Stats returns the connection's counters.
-func (c *Conn) Stats() core.TransportStats {
+func (c *Transport) Stats() core.TransportStats {
 	c.mu.Lock()
 	queued, queuedBytes := len(c.queue), c.queueBytes
 	c.mu.Unlock()
@@ -440,7 +440,7 @@ func (c *Conn) Stats() core.TransportStats {
 
 // Timings returns the recorded timings; ok is false unless the TrackTimings
 // option is on.
-func (c *Conn) Timings() (t core.TransportTimings, ok bool) {
+func (c *Transport) Timings() (t core.TransportTimings, ok bool) {
 	if c.timings == nil {
 		return t, false
 	}

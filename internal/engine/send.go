@@ -17,18 +17,18 @@ import (
 // [core.ErrMessageTooLarge] and the connection stays usable. Sending on a
 // connection that is closing or gone returns an error wrapping
 // [core.ErrTransportLost].
-func (c *Conn) Send(ctx context.Context, msg core.Message) error {
+func (c *Transport) Send(ctx context.Context, msg core.Message) error {
 	return c.send(ctx, msg, true)
 }
 
 // TrySend is Send that never waits: when the queue is full the slow-peer
 // policy decides at once (SlowPeerBlock refuses the message with an error
 // wrapping [core.ErrSendQueueFull]).
-func (c *Conn) TrySend(msg core.Message) error {
+func (c *Transport) TrySend(msg core.Message) error {
 	return c.send(context.Background(), msg, false)
 }
 
-func (c *Conn) send(ctx context.Context, msg core.Message, wait bool) error {
+func (c *Transport) send(ctx context.Context, msg core.Message, wait bool) error {
 	if msg == nil {
 		return fmt.Errorf("%s: send to %s: nil WAMP message", c.s.Name, c.peer())
 	}
@@ -42,7 +42,7 @@ func (c *Conn) send(ctx context.Context, msg core.Message, wait bool) error {
 	return nil
 }
 
-func (c *Conn) encode(msg core.Message) (Outgoing, error) {
+func (c *Transport) encode(msg core.Message) (Outgoing, error) {
 	out := Outgoing{Msg: core.Unwrap(msg)}
 	if c.ser == nil {
 		return out, nil
@@ -64,7 +64,7 @@ func (c *Conn) encode(msg core.Message) (Outgoing, error) {
 
 // enqueue adds o to the queue, applying the slow-peer policy when it does
 // not fit, and starts the writer when none runs.
-func (c *Conn) enqueue(ctx context.Context, o Outgoing, wait bool) error {
+func (c *Transport) enqueue(ctx context.Context, o Outgoing, wait bool) error {
 	q := &c.s.Queue
 	n := len(o.Data)
 	c.mu.Lock()
@@ -107,14 +107,46 @@ func (c *Conn) enqueue(ctx context.Context, o Outgoing, wait bool) error {
 	c.writing = true
 	c.mu.Unlock()
 	if start {
-		go c.flush()
+		startWriter(c)
 	}
 	return nil
 }
 
+// Writers are pooled: starting a transport's writer hands the transport to
+// an idle writer goroutine when there is one, so that a broker fanning an
+// event out to many transports does not create a goroutine (and grow its
+// stack) for every message. A transport still has a writer of its own while
+// it has something to write, so a stalled peer holds only its own. An idle
+// writer exits after writerIdle: idle connections cost no goroutine.
+var idleWriters = make(chan *Transport)
+
+const writerIdle = time.Second
+
+func startWriter(c *Transport) {
+	select {
+	case idleWriters <- c:
+	default:
+		go writerLoop(c)
+	}
+}
+
+func writerLoop(c *Transport) {
+	idle := time.NewTimer(writerIdle)
+	defer idle.Stop()
+	for {
+		c.flush()
+		idle.Reset(writerIdle)
+		select {
+		case c = <-idleWriters:
+		case <-idle.C:
+			return
+		}
+	}
+}
+
 // overflowLocked reports a message the queue had no room for, logging the
 // first of each overflow (until the queue drains again). It unlocks c.mu.
-func (c *Conn) overflowLocked(err error) error {
+func (c *Transport) overflowLocked(err error) error {
 	first := !c.overflowing
 	c.overflowing = true
 	queued, queuedBytes := len(c.queue), c.queueBytes
@@ -126,7 +158,7 @@ func (c *Conn) overflowLocked(err error) error {
 	return fmt.Errorf("%w (%d messages, %d bytes waiting)", err, queued, queuedBytes)
 }
 
-func (c *Conn) waitChanLocked() chan struct{} {
+func (c *Transport) waitChanLocked() chan struct{} {
 	if c.wake == nil {
 		c.wake = make(chan struct{})
 	}
@@ -136,7 +168,7 @@ func (c *Conn) waitChanLocked() chan struct{} {
 // flush is the writer: it runs while the queue is not empty, hands the wire
 // everything queued at once, and sends the wire's clean close once the
 // queue is empty after Close.
-func (c *Conn) flush() {
+func (c *Transport) flush() {
 	var spare []Outgoing
 	for {
 		c.mu.Lock()
@@ -171,7 +203,7 @@ func (c *Conn) flush() {
 
 // write counts, logs and combines batch and writes it with the stall
 // deadline.
-func (c *Conn) write(batch []Outgoing) error {
+func (c *Transport) write(batch []Outgoing) error {
 	var bytes int
 	for _, o := range batch {
 		bytes += len(o.Data)
@@ -203,7 +235,7 @@ func (c *Conn) write(batch []Outgoing) error {
 // combine joins consecutive messages into transport messages of at most
 // MaxBatchSize bytes when the serializer is batched: each serialized message
 // is a batch of one, and batches concatenate.
-func (c *Conn) combine(msgs []Outgoing) []Outgoing {
+func (c *Transport) combine(msgs []Outgoing) []Outgoing {
 	if c.ser == nil || !c.ser.Batched() || len(msgs) < 2 {
 		return msgs
 	}
@@ -234,7 +266,7 @@ func (c *Conn) combine(msgs []Outgoing) []Outgoing {
 
 // writeFailed fails the connection after a failed write: a stalled write is
 // the slow-peer case, anything else a broken connection.
-func (c *Conn) writeFailed(err error) {
+func (c *Transport) writeFailed(err error) {
 	f := FailWrite
 	if isTimeout(err) {
 		f = FailSlowPeer
@@ -257,7 +289,7 @@ func (c *Conn) writeFailed(err error) {
 	c.wire.Fail(f, err)
 }
 
-func (c *Conn) logIn(data []byte) {
+func (c *Transport) logIn(data []byte) {
 	d := c.s.Debug
 	if d.LogFrames {
 		c.s.Logger.Debug(c.s.Name+": message in", "peer", c.peer(), "bytes", len(data))
@@ -267,7 +299,7 @@ func (c *Conn) logIn(data []byte) {
 	}
 }
 
-func (c *Conn) logOut(o Outgoing) {
+func (c *Transport) logOut(o Outgoing) {
 	d := c.s.Debug
 	if d.LogFrames {
 		c.s.Logger.Debug(c.s.Name+": message out", "peer", c.peer(), "type", o.Msg.Type().String(), "bytes", len(o.Data))

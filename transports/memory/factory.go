@@ -17,6 +17,9 @@ const Scheme = "memory"
 
 func init() { registry.RegisterTransport(Scheme, &Factory{}) }
 
+// Schemes are the URL schemes the factory serves: memory.
+func (f *Factory) Schemes() []string { return []string{Scheme} }
+
 // Factory dials and listens at memory://name URLs inside one process: Listen
 // names an endpoint, and Dial connects to it. The zero value is ready to use;
 // importing the package registers one with the default registry. Each

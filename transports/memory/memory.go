@@ -62,7 +62,7 @@ type Options struct {
 // [core.Transport], [core.TrySender], [core.StatsReporter] and
 // [core.DoneNotifier].
 type Transport struct {
-	*engine.Conn
+	*engine.Transport
 	side *side
 }
 
@@ -70,7 +70,7 @@ var errPeerGone = errors.New("memory: the peer is gone")
 
 // side is one end's wire and its inbox of messages from the peer.
 type side struct {
-	conn      *engine.Conn
+	conn      *engine.Transport
 	peer      *side
 	inboxSize int
 
@@ -137,7 +137,7 @@ func newPair(client, server Options) (*Transport, *Transport, error) {
 		return nil, nil, err
 	}
 	a.peer, b.peer = b, a
-	ta, tb := &Transport{Conn: a.conn, side: a}, &Transport{Conn: b.conn, side: b}
+	ta, tb := &Transport{Transport: a.conn, side: a}, &Transport{Transport: b.conn, side: b}
 	a.conn.SetTransport(ta)
 	b.conn.SetTransport(tb)
 	return ta, tb, nil

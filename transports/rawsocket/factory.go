@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -21,10 +22,13 @@ import (
 
 func init() {
 	f := &Factory{}
-	for _, s := range schemes {
+	for _, s := range f.Schemes() {
 		registry.RegisterTransport(s, f)
 	}
 }
+
+// Schemes are the URL schemes the factory serves: rs, rss, tcp, unix.
+func (f *Factory) Schemes() []string { return slices.Clone(schemes) }
 
 // Factory dials and listens for RawSocket URLs (rs, rss, tcp, unix). The zero
 // value is ready to use; it is registered with the default registry for those

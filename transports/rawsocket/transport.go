@@ -27,7 +27,7 @@ var ErrAborted = core.ErrAborted
 // connection's reader goroutine calls the handler: OnOpen once, OnMessage
 // for every message in order, then OnClose once.
 type Transport struct {
-	*engine.Conn
+	*engine.Transport
 	w *wire
 }
 
@@ -35,7 +35,7 @@ type Transport struct {
 type wire struct {
 	conn    net.Conn
 	opts    *Options
-	c       *engine.Conn
+	c       *engine.Transport
 	sendMax int         // the peer's announced limit, capped at maxSendSize
 	writev  bool        // conn writes net.Buffers with one writev call
 	fr      frameReader // used by the reader goroutine only
@@ -76,7 +76,7 @@ func newTransport(conn net.Conn, ser core.Serializer, s *engine.Settings, opts *
 		d.TLS = &st
 	}
 	w.c = engine.New(w, s, ser, d, w.sendMax)
-	t := &Transport{Conn: w.c, w: w}
+	t := &Transport{Transport: w.c, w: w}
 	w.c.SetTransport(t)
 	return t
 }

@@ -858,8 +858,8 @@ func TestTransportSize(t *testing.T) {
 	if n := unsafe.Sizeof(wire{}); n > 384 {
 		t.Errorf("wire is %d bytes", n)
 	}
-	if n := unsafe.Sizeof(engine.Conn{}); n > 512 {
-		t.Errorf("engine.Conn is %d bytes", n)
+	if n := unsafe.Sizeof(engine.Transport{}); n > 512 {
+		t.Errorf("engine.Transport is %d bytes", n)
 	}
 }
 

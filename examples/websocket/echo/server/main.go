@@ -49,6 +49,7 @@ func (p *echoProtocol) OnClose(wasClean bool, code int, reason string) {
 
 func main() {
 	addr := flag.String("addr", "127.0.0.1:9000", "TCP address to listen on")
+	maxSize := flag.Int64("max-message-size", 1<<20, "largest message accepted, in bytes (after permessage-deflate inflation)")
 	flag.Parse()
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
@@ -56,7 +57,10 @@ func main() {
 	fmt.Printf("Listening on ws://%s\n", *addr)
 	err := websocket.ListenAndServe(ctx, *addr,
 		func() websocket.ServerHandler { return &echoProtocol{} },
-		websocket.Options{})
+		// Autobahn's defaults accept messages of any size; a server open to
+		// the network sets a limit, so that one peer cannot make it buffer
+		// gigabytes. A larger message fails its connection with 1009.
+		websocket.Options{MaxMessagePayloadSize: *maxSize})
 	if err != nil {
 		log.Fatal(err)
 	}
