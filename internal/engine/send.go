@@ -112,38 +112,6 @@ func (c *Transport) enqueue(ctx context.Context, o Outgoing, wait bool) error {
 	return nil
 }
 
-// Writers are pooled: starting a transport's writer hands the transport to
-// an idle writer goroutine when there is one, so that a broker fanning an
-// event out to many transports does not create a goroutine (and grow its
-// stack) for every message. A transport still has a writer of its own while
-// it has something to write, so a stalled peer holds only its own. An idle
-// writer exits after writerIdle: idle connections cost no goroutine.
-var idleWriters = make(chan *Transport)
-
-const writerIdle = time.Second
-
-func startWriter(c *Transport) {
-	select {
-	case idleWriters <- c:
-	default:
-		go writerLoop(c)
-	}
-}
-
-func writerLoop(c *Transport) {
-	idle := time.NewTimer(writerIdle)
-	defer idle.Stop()
-	for {
-		c.flush()
-		idle.Reset(writerIdle)
-		select {
-		case c = <-idleWriters:
-		case <-idle.C:
-			return
-		}
-	}
-}
-
 // overflowLocked reports a message the queue had no room for, logging the
 // first of each overflow (until the queue drains again). It unlocks c.mu.
 func (c *Transport) overflowLocked(err error) error {

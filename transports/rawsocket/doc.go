@@ -51,23 +51,31 @@
 //     no Autobahn|Python transport reads; Send therefore refuses messages
 //     larger than 16 MiB - 1 byte. Frames using that bit are accepted.
 //   - Autobahn|Python announces 16 MiB by default (maxMessagePayloadSize);
-//     so does this package ([Options.MaxMessageSize]).
+//     so does this package ([Options.MaxMessagePayloadSize]).
 //
-// # Resources
+// # Resources and safety
+//
+// The transport runs on the engine shared by every WAMP transport of this
+// module: Send queues (bounded by [Options.Queue], waiting only as long as
+// its context allows), TrySend never waits, a slow peer meets the
+// configured slow-peer policy, and a panicking handler fails only its own
+// connection. See [core.QueueOptions].
 //
 // Each established connection has exactly one goroutine, its reader, which
 // runs the [core.TransportHandler]. Its read buffer is 128 bytes inside the
 // connection's struct, enough for a header and a small message, so that a
-// small message takes one read call; larger payloads are read straight into their own allocation, which
-// grows as the bytes arrive rather than trusting the announced length. Writes
-// need no goroutine either: the sender that finds the connection idle writes
-// its frame (header and payload in one system call: writev on TCP and Unix
-// sockets, one buffer otherwise); frames sent meanwhile by other goroutines
-// are queued, up to [Options.SendQueueSize] bytes, and written together by a
-// short-lived flusher. A listener starts each connection's reader afresh after
-// the handshake, and the idle reader's call chain is kept shallow, so that an
-// idle server connection costs about 3.7 KiB of heap and stack (2 KiB of it
-// the goroutine stack; see BenchmarkIdleServerConnMemory). A handler that
-// does deep work in OnMessage grows its reader's stack, which the runtime
-// keeps while the connection idles.
+// small message takes one read call; larger payloads are read straight into
+// their own allocation, which grows as the bytes arrive rather than
+// trusting the announced length. A frame that starts to arrive must be
+// complete within [Options.FrameTimeout] (60 s), so a peer cannot hold a
+// connection with half a frame. Writes need no goroutine while the
+// connection is idle: the engine's writer runs only while frames are
+// queued, and writes all of them with one system call (writev on TCP and
+// Unix sockets, one buffer otherwise). PINGs are answered at once with a
+// PONG between queued frames. A listener starts each connection's reader
+// afresh after the handshake, and the idle reader's call chain is kept
+// shallow, so that an idle server connection costs little more than its
+// reader's minimal stack (see BenchmarkIdleServerConnMemory). A handler
+// that does deep work in OnMessage grows its reader's stack, which the
+// runtime keeps while the connection idles.
 package rawsocket

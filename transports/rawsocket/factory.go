@@ -17,6 +17,7 @@ import (
 
 	"github.com/autobahn-go/autobahn/core"
 	"github.com/autobahn-go/autobahn/internal/engine"
+	"github.com/autobahn-go/autobahn/internal/netutil"
 	"github.com/autobahn-go/autobahn/registry"
 )
 
@@ -94,7 +95,7 @@ func (f *Factory) Dial(ctx context.Context, u *url.URL, cfg core.TransportConfig
 	if err != nil {
 		return nil, fmt.Errorf("rawsocket: %w", err)
 	}
-	setNoDelay(conn, opts.DisableTCPNoDelay)
+	netutil.SetNoDelay(conn, !opts.DisableTCPNoDelay)
 	t, err := clientHandshake(ctx, conn, ser, &opts)
 	if err != nil {
 		conn.Close()
@@ -228,11 +229,11 @@ func clientHandshake(ctx context.Context, conn net.Conn, ser core.Serializer, op
 	}
 	if err != nil {
 		err = handshakeErr(hctx, err)
-		return nil, fmt.Errorf("handshake with %s: %w", peerString(conn.RemoteAddr()), err)
+		return nil, fmt.Errorf("handshake with %s: %w", netutil.PeerString(conn.RemoteAddr()), err)
 	}
 	peerMax, err := parseReply(reply, ser.RawSocketID(), opts.MinPeerMaxMessageSize)
 	if err != nil {
-		return nil, fmt.Errorf("handshake with %s: %w", peerString(conn.RemoteAddr()), err)
+		return nil, fmt.Errorf("handshake with %s: %w", netutil.PeerString(conn.RemoteAddr()), err)
 	}
 	return newTransport(conn, ser, settings(opts), opts, false, peerMax), nil
 }
@@ -250,15 +251,6 @@ func handshakeErr(ctx context.Context, err error) error {
 		return fmt.Errorf("%w (%w)", cerr, err)
 	}
 	return err
-}
-
-func setNoDelay(conn net.Conn, disable bool) {
-	if tc, ok := conn.(*tls.Conn); ok {
-		conn = tc.NetConn()
-	}
-	if tc, ok := conn.(*net.TCPConn); ok {
-		tc.SetNoDelay(!disable)
-	}
 }
 
 // settings are the engine settings of resolved options.
@@ -328,7 +320,7 @@ func (s *server) serve(conn net.Conn, async bool) error {
 	if err != nil {
 		release()
 		conn.Close()
-		s.opts.Logger.Debug("rawsocket: handshake failed", "peer", peerString(conn.RemoteAddr()), "err", err)
+		s.opts.Logger.Debug("rawsocket: handshake failed", "peer", netutil.PeerString(conn.RemoteAddr()), "err", err)
 		return err
 	}
 	t.w.onDone = release
@@ -344,7 +336,7 @@ func (s *server) handshake(conn net.Conn, active int64) (*Transport, error) {
 	ctx, cancel := handshakeContext(context.Background(), s.opts.OpenHandshakeTimeout)
 	defer cancel()
 	stop := withDeadline(ctx, conn)
-	peer := peerString(conn.RemoteAddr())
+	peer := netutil.PeerString(conn.RemoteAddr())
 	if s.tls != nil {
 		tc := tls.Server(conn, s.tls)
 		if err := tc.HandshakeContext(ctx); err != nil {
@@ -395,7 +387,7 @@ func (s *server) handshake(conn net.Conn, active int64) (*Transport, error) {
 	if werr != nil {
 		return nil, fmt.Errorf("rawsocket: handshake with %s: writing the reply: %w", peer, werr)
 	}
-	setNoDelay(conn, s.opts.DisableTCPNoDelay)
+	netutil.SetNoDelay(conn, !s.opts.DisableTCPNoDelay)
 	return newTransport(conn, s.sers[r.serializerID], s.es, &s.opts, true, r.maxSize), nil
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"github.com/autobahn-go/autobahn/core"
 	"github.com/autobahn-go/autobahn/internal/engine"
+	"github.com/autobahn-go/autobahn/internal/netutil"
 )
 
 // ErrAborted is the cause given to OnClose (inside a [*core.TransportLost])
@@ -65,7 +66,7 @@ func newTransport(conn net.Conn, ser core.Serializer, s *engine.Settings, opts *
 		IsServer:   isServer,
 		LocalAddr:  conn.LocalAddr(),
 		PeerAddr:   conn.RemoteAddr(),
-		Peer:       peerString(conn.RemoteAddr()),
+		Peer:       netutil.PeerString(conn.RemoteAddr()),
 		Extra: map[string]any{
 			"max_message_size":      opts.MaxMessagePayloadSize,
 			"peer_max_message_size": w.sendMax,
@@ -337,23 +338,3 @@ func (t *Transport) MaxMessageSize() int { return t.w.fr.max }
 // PeerMaxMessageSize is the largest message Send will send: the peer's
 // announced limit, capped at 16 MiB - 1 byte.
 func (t *Transport) PeerMaxMessageSize() int { return t.w.sendMax }
-
-// peerString formats an address like Autobahn's peer2str: "tcp4:127.0.0.1:52914",
-// "tcp6:::1:52914", "unix:/tmp/server.sock", or "unix" for an unnamed socket.
-func peerString(a net.Addr) string {
-	switch a := a.(type) {
-	case *net.TCPAddr:
-		if a.IP.To4() != nil {
-			return fmt.Sprintf("tcp4:%s:%d", a.IP, a.Port)
-		}
-		return fmt.Sprintf("tcp6:%s:%d", a.IP, a.Port)
-	case *net.UnixAddr:
-		if a.Name == "" || a.Name == "@" {
-			return "unix"
-		}
-		return "unix:" + a.Name
-	case nil:
-		return "unknown"
-	}
-	return a.Network() + ":" + a.String()
-}
