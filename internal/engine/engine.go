@@ -107,13 +107,11 @@ var errClosed = errors.New("transport closed")
 type Transport struct {
 	wire    Wire
 	s       *Settings
-	ser     core.Serializer // nil: pass-through of message objects
-	maxOut  int             // largest serialized message the peer accepts; 0 = any
+	maxOut  int // largest serialized message the peer accepts; 0 = any
 	details core.TransportDetails
 	h       core.TransportHandler
 	self    core.Transport // what handlers see: the transport package's type
 	timings *timings       // nil unless Debug.TrackTimings
-	done    chan struct{}
 
 	state     atomic.Uint32
 	inHandler atomic.Bool // the reader is inside a handler callback
@@ -123,13 +121,20 @@ type Transport struct {
 	mu          sync.Mutex
 	queue       []Outgoing
 	queueBytes  int
-	writing     bool          // the writer goroutine runs
+	writing     bool          // the writer runs
 	closeSent   bool          // Wire.Close was called
 	overflowing bool          // an overflow was logged since the queue last drained
 	wake        chan struct{} // closed when the queue or the state changes
-	failure     error         // why the engine failed the connection
-	lost        error         // OnClose's error once the connection is gone
+	done        chan struct{} // made on demand: most connections are never waited for
+	closedDone  bool          // OnClose has returned
+	// reason is why the engine failed the connection (state stFailed), then
+	// the error OnClose got (stClosed; nil after a clean close).
+	reason error
 }
+
+// closedChan is a closed channel, the Done of connections that ended before
+// anyone asked.
+var closedChan = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
 
 var (
 	_ core.Transport     = (*Transport)(nil)
@@ -157,7 +162,8 @@ func (s *Settings) Resolve() error {
 // once), and maxOut is the largest serialized message the peer accepts (0:
 // no limit). s must have been resolved.
 func New(w Wire, s *Settings, ser core.Serializer, details core.TransportDetails, maxOut int) *Transport {
-	c := &Transport{wire: w, s: s, ser: ser, maxOut: maxOut, details: details, done: make(chan struct{})}
+	details.Serializer = ser
+	c := &Transport{wire: w, s: s, maxOut: maxOut, details: details}
 	c.self = c
 	if s.Debug.TrackTimings {
 		c.timings = &timings{}
@@ -170,11 +176,39 @@ func New(w Wire, s *Settings, ser core.Serializer, details core.TransportDetails
 // c itself. Call it before Start or Accept.
 func (c *Transport) SetTransport(t core.Transport) { c.self = t }
 
-// Details describes the connection.
-func (c *Transport) Details() core.TransportDetails { return c.details }
+// Details describes the connection. It is computed once; a wire that
+// implements ExtraDetails fills Extra on the first call only, so that idle
+// connections nobody asks about do not keep a map each.
+func (c *Transport) Details() core.TransportDetails {
+	x, ok := c.wire.(ExtraDetails)
+	if !ok {
+		return c.details
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.details.Extra == nil {
+		c.details.Extra = x.ExtraDetails()
+	}
+	return c.details
+}
+
+// ExtraDetails is a Wire that builds core.TransportDetails.Extra on demand.
+type ExtraDetails interface {
+	ExtraDetails() map[string]any
+}
 
 // Done is closed once the connection is gone and OnClose has returned.
-func (c *Transport) Done() <-chan struct{} { return c.done }
+func (c *Transport) Done() <-chan struct{} {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.done == nil {
+		if c.closedDone {
+			return closedChan
+		}
+		c.done = make(chan struct{})
+	}
+	return c.done
+}
 
 // Handler returns the handler given to Start, or nil.
 func (c *Transport) Handler() core.TransportHandler { return c.h }
@@ -217,7 +251,7 @@ func (c *Transport) Receive(data []byte) bool {
 	}
 	c.bytesIn.Add(uint64(len(data)))
 	c.logIn(data)
-	msgs, err := c.ser.Unserialize(data)
+	msgs, err := c.details.Serializer.Unserialize(data)
 	if err != nil {
 		if c.s.ProtocolViolation != nil {
 			err = fmt.Errorf("%w: undecodable message of %d bytes: %w", c.s.ProtocolViolation, len(data), err)
@@ -297,15 +331,15 @@ func (c *Transport) Closed(err error) {
 	case stAborted:
 		err = core.ErrAborted
 	case stFailed:
-		if err == nil || !errors.Is(err, c.failure) {
-			err = c.failure
+		if err == nil || !errors.Is(err, c.reason) {
+			err = c.reason
 		}
 	}
 	if err != nil && !errors.Is(err, core.ErrTransportLost) {
 		err = &core.TransportLost{Err: err}
 	}
 	c.state.Store(stClosed)
-	c.lost = err
+	c.reason = err
 	c.dropQueueLocked()
 	c.mu.Unlock()
 	if c.timings != nil {
@@ -314,7 +348,12 @@ func (c *Transport) Closed(err error) {
 	if c.h != nil {
 		c.guard("OnClose", func() { c.h.OnClose(err) })
 	}
-	close(c.done)
+	c.mu.Lock()
+	c.closedDone = true
+	if c.done != nil {
+		close(c.done)
+	}
+	c.mu.Unlock()
 }
 
 // Fail fails the connection because of f: queued messages are dropped, the
@@ -340,7 +379,7 @@ func (c *Transport) failLocked(cause error) bool {
 		return false
 	}
 	c.state.Store(stFailed)
-	c.failure = cause
+	c.reason = cause
 	c.dropQueueLocked()
 	return true
 }
@@ -370,7 +409,7 @@ func (c *Transport) Close(ctx context.Context) error {
 		return nil
 	}
 	select {
-	case <-c.done:
+	case <-c.Done():
 		return nil
 	case <-ctx.Done():
 		c.wire.Abort()
@@ -414,12 +453,12 @@ func (c *Transport) Abort() error {
 // errNotOpenLocked is the error for sending on a connection that is not
 // open.
 func (c *Transport) errNotOpenLocked() error {
-	switch {
-	case c.lost != nil:
-		return c.lost
-	case c.failure != nil:
-		return &core.TransportLost{Err: c.failure}
-	case c.state.Load() == stAborted:
+	switch st := c.state.Load(); {
+	case st == stClosed && c.reason != nil:
+		return c.reason
+	case st == stFailed:
+		return &core.TransportLost{Err: c.reason}
+	case st == stAborted:
 		return &core.TransportLost{Err: core.ErrAborted}
 	}
 	return &core.TransportLost{Err: errClosed}

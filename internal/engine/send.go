@@ -44,14 +44,15 @@ func (c *Transport) send(ctx context.Context, msg core.Message, wait bool) error
 
 func (c *Transport) encode(msg core.Message) (Outgoing, error) {
 	out := Outgoing{Msg: core.Unwrap(msg)}
-	if c.ser == nil {
+	ser := c.details.Serializer
+	if ser == nil {
 		return out, nil
 	}
 	var err error
 	if p, ok := msg.(*core.Prepared); ok {
-		out.Data, err = p.Serialize(c.ser)
+		out.Data, err = p.Serialize(ser)
 	} else {
-		out.Data, err = c.ser.Serialize(msg)
+		out.Data, err = ser.Serialize(msg)
 	}
 	if err != nil {
 		return out, err
@@ -204,7 +205,7 @@ func (c *Transport) write(batch []Outgoing) error {
 // MaxBatchSize bytes when the serializer is batched: each serialized message
 // is a batch of one, and batches concatenate.
 func (c *Transport) combine(msgs []Outgoing) []Outgoing {
-	if c.ser == nil || !c.ser.Batched() || len(msgs) < 2 {
+	if ser := c.details.Serializer; ser == nil || !ser.Batched() || len(msgs) < 2 {
 		return msgs
 	}
 	limit := c.s.Queue.MaxBatchSize

@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"sync"
 	"testing"
 	"time"
 
@@ -12,7 +11,6 @@ import (
 // that does not read), or record what they got.
 type fakeWire struct {
 	release chan struct{} // nil: writes do not block
-	mu      sync.Mutex
 	wrote   chan struct{}
 }
 

@@ -40,7 +40,7 @@ type Listener struct {
 	f      *Factory
 	name   string
 	accept core.Acceptor
-	opts   Options
+	cfg    *config
 	sers   []core.Serializer
 }
 
@@ -107,6 +107,10 @@ func (f *Factory) Listen(ctx context.Context, u *url.URL, cfg core.TransportConf
 	if err != nil {
 		return nil, err
 	}
+	lcfg, err := configFrom(opts)
+	if err != nil {
+		return nil, err
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if _, taken := f.listeners[name]; taken {
@@ -115,7 +119,7 @@ func (f *Factory) Listen(ctx context.Context, u *url.URL, cfg core.TransportConf
 	if f.listeners == nil {
 		f.listeners = make(map[string]*Listener)
 	}
-	l := &Listener{f: f, name: name, accept: accept, opts: opts, sers: cfg.Serializers}
+	l := &Listener{f: f, name: name, accept: accept, cfg: lcfg, sers: cfg.Serializers}
 	f.listeners[name] = l
 	return l, nil
 }
@@ -147,7 +151,11 @@ func (f *Factory) Dial(ctx context.Context, u *url.URL, cfg core.TransportConfig
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("memory: dial %s: %w", u, err)
 	}
-	t, err := connect(l.accept, h, opts, l.opts)
+	ccfg, err := configFrom(opts)
+	if err != nil {
+		return nil, fmt.Errorf("memory: dial %s: %w", u, err)
+	}
+	t, err := connect(l.accept, h, ccfg, l.cfg)
 	if err != nil {
 		return nil, fmt.Errorf("memory: dial %s: %w", u, err)
 	}

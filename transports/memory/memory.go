@@ -63,7 +63,7 @@ type Options struct {
 // [core.DoneNotifier].
 type Transport struct {
 	*engine.Transport
-	side *side
+	side side
 }
 
 var errPeerGone = errors.New("memory: the peer is gone")
@@ -91,10 +91,11 @@ func Pair(a, b core.TransportHandler, opts Options) (*Transport, *Transport, err
 	if a == nil || b == nil {
 		return nil, nil, errors.New("memory: pair: nil handler")
 	}
-	ta, tb, err := newPair(opts, opts)
+	cfg, err := configFrom(opts)
 	if err != nil {
 		return nil, nil, err
 	}
+	ta, tb := newPair(cfg, cfg)
 	ta.side.start(func() { ta.Start(a) })
 	tb.side.start(func() { tb.Start(b) })
 	return ta, tb, nil
@@ -104,17 +105,18 @@ func Pair(a, b core.TransportHandler, opts Options) (*Transport, *Transport, err
 // (a router's acceptor, for example). The server side is accepted first;
 // OnOpen has run on both when Connect returns.
 func Connect(accept core.Acceptor, h core.TransportHandler, opts Options) (*Transport, error) {
-	return connect(accept, h, opts, opts)
-}
-
-func connect(accept core.Acceptor, h core.TransportHandler, client, server Options) (*Transport, error) {
-	if accept == nil || h == nil {
-		return nil, errors.New("memory: connect: nil acceptor or handler")
-	}
-	tc, ts, err := newPair(client, server)
+	cfg, err := configFrom(opts)
 	if err != nil {
 		return nil, err
 	}
+	return connect(accept, h, cfg, cfg)
+}
+
+func connect(accept core.Acceptor, h core.TransportHandler, client, server *config) (*Transport, error) {
+	if accept == nil || h == nil {
+		return nil, errors.New("memory: connect: nil acceptor or handler")
+	}
+	tc, ts := newPair(client, server)
 	accepted := true
 	ts.side.start(func() { accepted = ts.Accept(accept) })
 	if !accepted {
@@ -124,47 +126,50 @@ func connect(accept core.Acceptor, h core.TransportHandler, client, server Optio
 	return tc, nil
 }
 
-// newPair makes two connected transports, the second on the server side.
-// The client's Serializer and MaxMessageSize apply to both; each side has
-// its own queue, inbox and debugging options.
-func newPair(client, server Options) (*Transport, *Transport, error) {
-	a, err := newSide(client, client, false)
-	if err != nil {
-		return nil, nil, err
-	}
-	b, err := newSide(server, client, true)
-	if err != nil {
-		return nil, nil, err
-	}
-	a.peer, b.peer = b, a
-	ta, tb := &Transport{Transport: a.conn, side: a}, &Transport{Transport: b.conn, side: b}
-	a.conn.SetTransport(ta)
-	b.conn.SetTransport(tb)
-	return ta, tb, nil
+// config is Options resolved, shared by the sides that use the same options.
+type config struct {
+	opts     Options
+	settings *engine.Settings
 }
 
-func newSide(own, shared Options, isServer bool) (*side, error) {
+func configFrom(o Options) (*config, error) {
 	s := &engine.Settings{
 		Name:   "memory",
-		Queue:  own.Queue,
-		Logger: own.Logger,
-		Debug:  engine.Debug{LogOctets: own.LogOctets, LogFrames: own.LogFrames, TrackTimings: own.TrackTimings},
+		Queue:  o.Queue,
+		Logger: o.Logger,
+		Debug:  engine.Debug{LogOctets: o.LogOctets, LogFrames: o.LogFrames, TrackTimings: o.TrackTimings},
 	}
 	if err := s.Resolve(); err != nil {
 		return nil, err
 	}
-	if own.InboxSize < 0 {
-		return nil, fmt.Errorf("memory: InboxSize %d is negative", own.InboxSize)
+	if o.InboxSize < 0 {
+		return nil, fmt.Errorf("memory: InboxSize %d is negative", o.InboxSize)
 	}
-	if own.InboxSize == 0 {
-		own.InboxSize = DefaultInboxSize
+	if o.InboxSize == 0 {
+		o.InboxSize = DefaultInboxSize
 	}
+	return &config{opts: o, settings: s}, nil
+}
+
+// newPair makes two connected transports, the second on the server side.
+// The client's Serializer and MaxMessageSize apply to both; each side has
+// the queue, inbox and debugging options of its own config.
+func newPair(client, server *config) (*Transport, *Transport) {
+	ta, tb := newSide(client, client, false), newSide(server, client, true)
+	ta.side.peer, tb.side.peer = &tb.side, &ta.side
+	return ta, tb
+}
+
+func newSide(own, shared *config, isServer bool) *Transport {
+	ser := shared.opts.Serializer
 	maxOut := 0
-	if shared.Serializer != nil {
-		maxOut = shared.MaxMessageSize
+	if ser != nil {
+		maxOut = shared.opts.MaxMessageSize
 	}
-	d := core.TransportDetails{Framing: Framing, Serializer: shared.Serializer, Peer: "memory", IsServer: isServer}
-	sd := &side{inboxSize: own.InboxSize}
-	sd.conn = engine.New(sd, s, shared.Serializer, d, maxOut)
-	return sd, nil
+	t := &Transport{side: side{inboxSize: own.opts.InboxSize}}
+	d := core.TransportDetails{Framing: Framing, Peer: "memory", IsServer: isServer}
+	t.side.conn = engine.New(&t.side, own.settings, ser, d, maxOut)
+	t.Transport = t.side.conn
+	t.side.conn.SetTransport(t)
+	return t
 }

@@ -67,10 +67,6 @@ func newTransport(conn net.Conn, ser core.Serializer, s *engine.Settings, opts *
 		LocalAddr:  conn.LocalAddr(),
 		PeerAddr:   conn.RemoteAddr(),
 		Peer:       netutil.PeerString(conn.RemoteAddr()),
-		Extra: map[string]any{
-			"max_message_size":      opts.MaxMessagePayloadSize,
-			"peer_max_message_size": w.sendMax,
-		},
 	}
 	if tc, ok := conn.(*tls.Conn); ok {
 		st := tc.ConnectionState()
@@ -223,6 +219,13 @@ func (w *wire) writeLocked(bufs net.Buffers, deadline time.Time) error {
 	return err
 }
 
+// ExtraDetails are core.TransportDetails.Extra: "max_message_size" (this
+// side's limit) and "peer_max_message_size" (the peer's announced limit, as
+// used by Send).
+func (w *wire) ExtraDetails() map[string]any {
+	return map[string]any{"max_message_size": w.fr.max, "peer_max_message_size": w.sendMax}
+}
+
 // Close ends our side of the stream once the queue is written (TCP
 // half-close, TLS close_notify) and gives the peer CloseHandshakeTimeout to
 // end its side; the reader then finishes.
@@ -242,7 +245,9 @@ func (w *wire) Close() {
 // a TCP peer sees a reset rather than the end of the stream.
 func (w *wire) Fail(engine.Failure, error) { w.Abort() }
 
-// Abort drops the connection, with a TCP reset where there is TCP.
+// Abort drops the connection, with a TCP reset where there is TCP. Below
+// TLS it closes the socket itself: tls.Conn.Close would first try to send
+// close_notify, for up to 5 s, to a peer that may not be reading.
 func (w *wire) Abort() {
 	c := w.conn
 	if tc, ok := c.(*tls.Conn); ok {
@@ -251,7 +256,7 @@ func (w *wire) Abort() {
 	if tc, ok := c.(*net.TCPConn); ok {
 		tc.SetLinger(0)
 	}
-	w.conn.Close()
+	c.Close()
 }
 
 // Ping sends a PING frame carrying payload and waits, bounded by ctx, for the

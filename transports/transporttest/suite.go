@@ -440,13 +440,16 @@ func testStallTimeout(t *testing.T, h Harness) {
 	defer release()
 	client := newHandler()
 	ct, _ := connect(t, h, Options{ClientQueue: core.QueueOptions{StallTimeout: 300 * time.Millisecond}}, client, server)
-	start := time.Now()
 	fillUntil(t, h, ct)
+	// The queue is full: the writer is stalled now, if it has not failed
+	// the connection already. The default stall timeout (30 s) would take
+	// far longer than this bound.
+	start := time.Now()
 	if err := client.waitClosed(t); !errors.Is(err, core.ErrSlowPeer) {
 		t.Errorf("client OnClose after a stalled write = %v, want an error wrapping core.ErrSlowPeer", err)
 	}
 	if took := time.Since(start); took > 5*time.Second {
-		t.Errorf("a 300 ms stall timeout failed the connection after %v", took)
+		t.Errorf("a 300 ms stall timeout failed the connection %v after the queue filled", took)
 	}
 	release()
 	server.waitClosed(t)
