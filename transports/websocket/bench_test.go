@@ -233,14 +233,21 @@ func benchIdleServer(b *testing.B, traffic bool) {
 // through this package and through gorilla/websocket directly, with the same
 // buffer sizes and the same goroutines (the client reads on a goroutine of its
 // own). "pingpong" waits for each echo before sending the next message;
-// "stream" sends as fast as it can while the echoes come back. Compare msgs/s
-// and cpu-ns/msg (the CPU time of the whole process per message, steadier
-// than wall time on a busy machine).
+// "stream" keeps up to streamWindow messages in flight. Compare msgs/s and
+// cpu-ns/msg (the CPU time of the whole process per message, steadier than
+// wall time on a busy machine), or run BenchmarkEchoVersus, which measures
+// both in the same run and reports the ratio.
+
+// streamWindow is how many messages the stream mode keeps in flight. It is
+// bounded so that the echoes' signal channel (of this capacity) never fills:
+// a reader blocked on a full channel would stop reading, the server would
+// stop echoing and the sender would wait forever.
+const streamWindow = 256
 
 var echoModes = []struct {
 	name   string
 	window int // messages in flight
-}{{"pingpong", 1}, {"stream", 1 << 30}}
+}{{"pingpong", 1}, {"stream", streamWindow}}
 
 var echoSizes = []int{64, 4096}
 
@@ -251,27 +258,45 @@ func cpuTime() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// runEcho sends b.N messages with send; received is signalled once per echo.
-func runEcho(b *testing.B, size, window int, send func([]byte) error, received <-chan struct{}) {
-	payload := make([]byte, size)
-	b.SetBytes(int64(size))
-	b.ResetTimer()
-	cpu0 := cpuTime()
-	inFlight, got := 0, 0
-	for sent := 0; sent < b.N; sent++ {
-		for inFlight >= window {
-			<-received
+// echoPair is a client connected to an echo server: send sends a message,
+// received is signalled once per echo (it has room for every message in
+// flight, so the client's reader never blocks on it), close ends both.
+type echoPair struct {
+	send     func([]byte) error
+	received chan struct{}
+	close    func()
+}
+
+// echo sends n messages of payload with at most window of them unanswered,
+// and waits for all the echoes.
+func (p *echoPair) echo(b *testing.B, payload []byte, n, window int) {
+	if window > cap(p.received) {
+		b.Fatalf("window %d larger than the signal channel (%d)", window, cap(p.received))
+	}
+	inFlight := 0
+	for range n {
+		if inFlight == window {
+			<-p.received
 			inFlight--
-			got++
 		}
-		if err := send(payload); err != nil {
+		if err := p.send(payload); err != nil {
 			b.Fatal(err)
 		}
 		inFlight++
 	}
-	for ; got < b.N; got++ {
-		<-received
+	for ; inFlight > 0; inFlight-- {
+		<-p.received
 	}
+}
+
+// runEcho sends b.N messages of size bytes through p and reports msgs/s and
+// cpu-ns/msg.
+func runEcho(b *testing.B, p *echoPair, size, window int) {
+	payload := make([]byte, size)
+	b.SetBytes(int64(size))
+	b.ResetTimer()
+	cpu0 := cpuTime()
+	p.echo(b, payload, b.N, window)
 	b.StopTimer()
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
 	b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N), "cpu-ns/msg")
@@ -293,22 +318,90 @@ func (e *echoHandler) OnOpen(c *Conn)                    { e.conn = c }
 func (e *echoHandler) OnMessage(p []byte, isBinary bool) { e.conn.SendMessage(p, isBinary) }
 func (e *echoHandler) OnClose(bool, int, string)         {}
 
+// oursEcho connects a client of this package to an echo Server.
+func oursEcho(b *testing.B) *echoPair {
+	s := NewServer(func() ServerHandler { return &echoHandler{} }, Options{})
+	s.Logger = quietLog
+	ts := httptest.NewServer(s)
+	cc := &signallingClient{received: make(chan struct{}, streamWindow)}
+	c, err := (&Dialer{Logger: quietLog}).Dial(context.Background(), "ws"+strings.TrimPrefix(ts.URL, "http"), cc)
+	if err != nil {
+		ts.Close()
+		b.Fatal(err)
+	}
+	return &echoPair{
+		send:     func(p []byte) error { return c.SendMessage(p, true) },
+		received: cc.received,
+		close: func() {
+			c.Close(context.Background())
+			s.CloseAll(context.Background())
+			ts.Close()
+		},
+	}
+}
+
+// gorillaEcho connects a gorilla/websocket client to a gorilla/websocket
+// echo server, with this package's default buffer sizes.
+func gorillaEcho(b *testing.B) *echoPair {
+	pool := &sync.Pool{}
+	up := websocket.Upgrader{ReadBufferSize: DefaultReadBufferSize, WriteBufferSize: DefaultWriteBufferSize, WriteBufferPool: pool}
+	var wg sync.WaitGroup
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ws, err := up.Upgrade(w, r, nil)
+		if err != nil {
+			return
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer ws.Close()
+			for {
+				typ, p, err := ws.ReadMessage()
+				if err != nil {
+					return
+				}
+				if err := ws.WriteMessage(typ, p); err != nil {
+					return
+				}
+			}
+		}()
+	}))
+	d := websocket.Dialer{ReadBufferSize: DefaultReadBufferSize, WriteBufferSize: DefaultWriteBufferSize, WriteBufferPool: pool}
+	ws, _, err := d.Dial("ws"+strings.TrimPrefix(ts.URL, "http"), nil)
+	if err != nil {
+		ts.Close()
+		b.Fatal(err)
+	}
+	received := make(chan struct{}, streamWindow)
+	readerDone := make(chan struct{})
+	go func() {
+		defer close(readerDone)
+		for {
+			if _, _, err := ws.ReadMessage(); err != nil {
+				return
+			}
+			received <- struct{}{}
+		}
+	}()
+	return &echoPair{
+		send:     func(p []byte) error { return ws.WriteMessage(websocket.BinaryMessage, p) },
+		received: received,
+		close: func() {
+			ws.Close()
+			<-readerDone
+			wg.Wait()
+			ts.Close()
+		},
+	}
+}
+
 func BenchmarkEchoOurs(b *testing.B) {
 	for _, mode := range echoModes {
 		for _, size := range echoSizes {
 			b.Run(mode.name+"/"+strconv.Itoa(size), func(b *testing.B) {
-				s := NewServer(func() ServerHandler { return &echoHandler{} }, Options{})
-				s.Logger = quietLog
-				ts := httptest.NewServer(s)
-				defer ts.Close()
-				cc := &signallingClient{received: make(chan struct{}, 1<<16)}
-				c, err := (&Dialer{Logger: quietLog}).Dial(context.Background(), "ws"+strings.TrimPrefix(ts.URL, "http"), cc)
-				if err != nil {
-					b.Fatal(err)
-				}
-				runEcho(b, size, mode.window, func(p []byte) error { return c.SendMessage(p, true) }, cc.received)
-				c.Close(context.Background())
-				s.CloseAll(context.Background())
+				p := oursEcho(b)
+				defer p.close()
+				runEcho(b, p, size, mode.window)
 			})
 		}
 	}
@@ -318,48 +411,58 @@ func BenchmarkEchoGorilla(b *testing.B) {
 	for _, mode := range echoModes {
 		for _, size := range echoSizes {
 			b.Run(mode.name+"/"+strconv.Itoa(size), func(b *testing.B) {
-				pool := &sync.Pool{}
-				up := websocket.Upgrader{ReadBufferSize: DefaultReadBufferSize, WriteBufferSize: DefaultWriteBufferSize, WriteBufferPool: pool}
-				var wg sync.WaitGroup
-				ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-					ws, err := up.Upgrade(w, r, nil)
-					if err != nil {
-						return
-					}
-					wg.Add(1)
-					go func() {
-						defer wg.Done()
-						defer ws.Close()
-						for {
-							typ, p, err := ws.ReadMessage()
-							if err != nil {
-								return
-							}
-							if err := ws.WriteMessage(typ, p); err != nil {
-								return
-							}
-						}
-					}()
-				}))
-				defer ts.Close()
-				d := websocket.Dialer{ReadBufferSize: DefaultReadBufferSize, WriteBufferSize: DefaultWriteBufferSize, WriteBufferPool: pool}
-				ws, _, err := d.Dial("ws"+strings.TrimPrefix(ts.URL, "http"), nil)
-				if err != nil {
-					b.Fatal(err)
-				}
-				received := make(chan struct{}, 1<<16)
-				go func() {
-					for {
-						if _, _, err := ws.ReadMessage(); err != nil {
-							return
-						}
-						received <- struct{}{}
-					}
-				}()
-				runEcho(b, size, mode.window, func(p []byte) error { return ws.WriteMessage(websocket.BinaryMessage, p) }, received)
-				ws.Close()
-				wg.Wait()
+				p := gorillaEcho(b)
+				defer p.close()
+				runEcho(b, p, size, mode.window)
 			})
 		}
 	}
+}
+
+// BenchmarkEchoVersus runs the echo through this package and through
+// gorilla/websocket in the same run, in alternating rounds (ours, gorilla,
+// gorilla, ours, ...) so that a busy machine slows both alike. Every
+// iteration is one message through each; it reports the wall time per
+// message of each (ours-ns/msg, gorilla-ns/msg) and their ratio x-gorilla,
+// gorilla's time divided by ours: above 1 this package is faster.
+func BenchmarkEchoVersus(b *testing.B) {
+	for _, mode := range echoModes {
+		for _, size := range echoSizes {
+			b.Run(mode.name+"/"+strconv.Itoa(size), func(b *testing.B) {
+				ours, gor := oursEcho(b), gorillaEcho(b)
+				defer gor.close()
+				defer ours.close()
+				payload := make([]byte, size)
+				// Warm up both (buffers, pools, goroutine stacks).
+				ours.echo(b, payload, 2*streamWindow, mode.window)
+				gor.echo(b, payload, 2*streamWindow, mode.window)
+				b.SetBytes(2 * int64(size))
+				b.ResetTimer()
+				const rounds = 8
+				var tOurs, tGorilla time.Duration
+				pairs := [2]*echoPair{ours, gor}
+				times := [2]*time.Duration{&tOurs, &tGorilla}
+				for r := range rounds {
+					n := b.N/rounds + boolToInt(r < b.N%rounds)
+					for k := range 2 {
+						i := k ^ r&1 // ABBA order
+						t0 := time.Now()
+						pairs[i].echo(b, payload, n, mode.window)
+						*times[i] += time.Since(t0)
+					}
+				}
+				b.StopTimer()
+				b.ReportMetric(float64(tOurs.Nanoseconds())/float64(b.N), "ours-ns/msg")
+				b.ReportMetric(float64(tGorilla.Nanoseconds())/float64(b.N), "gorilla-ns/msg")
+				b.ReportMetric(float64(tGorilla)/float64(tOurs), "x-gorilla")
+			})
+		}
+	}
+}
+
+func boolToInt(v bool) int {
+	if v {
+		return 1
+	}
+	return 0
 }

@@ -20,8 +20,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/gorilla/websocket"
 )
 
 // DefaultUserAgent is sent in the User-Agent header unless
@@ -146,8 +144,7 @@ func (d *Dialer) dial(ctx context.Context, rawURL string, h ClientHandler) (*Con
 		nc = tc
 	}
 
-	// The opening handshake is done here, as Autobahn does it; gorilla then
-	// gets a response made up to suit it (see fakeHandshake).
+	// The opening handshake is done here, as Autobahn does it.
 	key := newKey()
 	version := 13
 	if cfg.version >= 10 && cfg.version <= 12 {
@@ -174,26 +171,14 @@ func (d *Dialer) dial(ctx context.Context, rawURL string, h ClientHandler) (*Con
 	fc.compressed = compressed
 	if n := br.Buffered(); n > 0 {
 		b, _ := br.Peek(n)
-		fc.pending = append([]byte(nil), b...)
-	}
-	fc.fake = &fakeHandshake{protocol: proto, compressed: compressed}
-	gd := websocket.Dialer{
-		NetDialContext:  func(context.Context, string, string) (net.Conn, error) { return fc, nil },
-		ReadBufferSize:  cfg.readBuf,
-		WriteBufferSize: cfg.writeBuf,
-		WriteBufferPool: cfg.writePool,
-	}
-	ws, _, err := gd.DialContext(ctx, "ws://localhost/", nil)
-	fc.fake = nil
-	if err != nil {
-		return nil, fmt.Errorf("internal error setting up gorilla/websocket: %w", err)
+		fc.setPending(b)
 	}
 	if !stop() {
 		// ctx ended just now and has set a deadline in the past.
 		return nil, ctx.Err()
 	}
 
-	c := newConn(ws, fc, cfg, h, log)
+	c := newConn(fc, proto, cfg, h, log)
 	c.peer = peerOf(nc, pu)
 	c.version = version
 	c.tls = tlsState
@@ -304,8 +289,8 @@ func (d *Dialer) request(pu *ParsedURL, key string, version int, cfg *config) (s
 // checkResponse validates a server's opening handshake response as
 // Autobahn's client does, with its texts, and what this package needs on top
 // for permessage-deflate: the server must not take over its compression
-// context (gorilla inflates every message on its own) and must not limit
-// the client's window (gorilla deflates with 15 bits).
+// context (every message is inflated on its own, see inflate) and must not
+// limit the client's window (compress/flate deflates with 15 bits).
 func checkResponse(resp *http.Response, key string, protocols []string, offered bool) (proto string, exts []Extension, compressed bool, err error) {
 	fail := func(format string, args ...any) (string, []Extension, bool, error) {
 		return "", nil, false, &HandshakeError{StatusCode: resp.StatusCode, Reason: fmt.Sprintf(format, args...), Header: resp.Header}
@@ -362,11 +347,11 @@ func checkResponse(resp *http.Response, key string, protocols []string, offered 
 				case p.Name == "server_no_context_takeover":
 					serverNoContext = true
 				case p.Name == "client_max_window_bits" && p.Value != "15":
-					return fail("permessage-deflate response sets client_max_window_bits=%s; gorilla/websocket compresses with 15 only", p.Value)
+					return fail("permessage-deflate response sets client_max_window_bits=%s; this implementation compresses with 15 only", p.Value)
 				}
 			}
 			if !serverNoContext {
-				return fail("permessage-deflate response without server_no_context_takeover; gorilla/websocket cannot decompress with context takeover")
+				return fail("permessage-deflate response without server_no_context_takeover; this implementation cannot decompress with context takeover")
 			}
 			compressed = true
 		}

@@ -1,8 +1,10 @@
 // Package websocket is the WebSocket programming model of Autobahn|Python
 // for Go: servers and clients for applications that speak plain WebSocket
 // (RFC 6455), with Autobahn's callbacks, handshake objects, protocol options
-// and defaults, on top of github.com/gorilla/websocket. The
-// WAMP-over-WebSocket transport of this module is built on it.
+// and defaults. Frames are read and written by this package; only a
+// server's opening handshake response is written by
+// github.com/gorilla/websocket. The WAMP-over-WebSocket transport of this
+// module is built on it.
 //
 // # Programming model
 //
@@ -34,19 +36,18 @@
 // statuses and reasons (405 for a wrong method, 400 with
 // "Sec-WebSocket-Version: 13,8" for an unsupported version, 400 for a
 // denied origin, 503 beyond MaxConnections, a status page or 426 for plain
-// GETs). Incoming frames are checked as Autobahn does (this package parses
-// every frame before gorilla reads it): violations fail the connection by
+// GETs). Incoming frames are parsed once, by this package, and checked as
+// Autobahn does: violations fail the connection by
 // dropping it (Autobahn's failByDrop default) or with a close frame
 // (FailByClose) carrying 1002, 1007 for invalid UTF-8 and 1009 for frames or
 // messages over the size limits, checked after decompression too. The closing handshake, its timeouts and
 // the codes and reasons given to OnClose follow Autobahn.
 //
-// What gorilla/websocket cannot do is listed in the documentation of
+// What this implementation does not do is listed in the documentation of
 // [Options]: unmasked client frames, masked server frames, and
 // permessage-deflate with context takeover or small windows. The client's
-// opening handshake is done by this package (gorilla is then given a
-// response it accepts), so that it is Autobahn's: Hybi-10 clients, any
-// permessage-deflate offers, and Autobahn's checks of the response.
+// opening handshake is Autobahn's: Hybi-10 clients, any permessage-deflate
+// offers, and Autobahn's checks of the response.
 //
 // # Concurrency and memory
 //
@@ -56,14 +57,17 @@
 // sender, bounded by WriteTimeout).
 //
 // An idle connection holds its reader goroutine with a 2 KiB stack, a read
-// buffer of ReadBufferSize bytes and about 2 KiB of state (this package's,
-// gorilla's, the handshake headers); write buffers are pooled, and the
-// auto-ping uses timers, not goroutines. To get there, pings, pongs and close
-// frames are handled by this package rather than gorilla, an idle reader
-// waits outside gorilla's frame reader, and after 50 ms without data it
+// buffer of ReadBufferSize bytes and about 2 KiB of state (the connection's
+// and the handshake headers); write buffers are pooled, and the auto-ping
+// uses timers, not goroutines. After 50 ms without data an idle reader
 // continues on a fresh goroutine, since a goroutine's stack does not shrink
-// back after the handler has used more. BenchmarkIdleServerConnMemory and
-// BenchmarkIdleClientConnMemory measure the memory per idle connection.
+// back after the handler has used more. BenchmarkIdleServerConnMemory,
+// BenchmarkIdleClientConnMemory and BenchmarkIdleRSS (the server process's
+// RSS, what an operator sees) measure the memory per idle connection.
+//
+// WAMP connections ([WAMPTransport]) add the transport engine shared by
+// every WAMP transport: a bounded send queue with a slow-peer policy, Send
+// honouring its context, TrySend, panic containment and stats.
 //
 // # WAMP over WebSocket
 //

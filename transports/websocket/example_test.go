@@ -80,7 +80,7 @@ func ExampleOptionsFromMap() {
 	fmt.Println(err)
 	// Output:
 	// 10s 5s 1048576 true [https://*.example.com:443] <nil>
-	// websocket: option "maskServerFrames": only false is supported (gorilla/websocket)
+	// websocket: option "maskServerFrames": only false is supported
 }
 
 func ExampleParseURL() {

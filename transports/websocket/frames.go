@@ -2,64 +2,67 @@ package websocket
 
 import (
 	"bytes"
+	"crypto/tls"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"net"
-	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
 )
 
-// gorilla/websocket hides frames: it hands out whole messages and checks only
-// part of what RFC 6455 and Autobahn require, answering violations with a
-// close frame of its own. frameConn sits between gorilla and the network
-// connection and parses every frame before gorilla reads it, so that this
-// package sees and decides what gorilla would not:
+// frameConn is the read side of a connection: it reads from the network
+// connection into a buffer of its own and parses every frame exactly once,
+// checking what RFC 6455 and Autobahn require:
 //
 //   - the length of each frame (maxFramePayloadSize) and the wire length of
 //     each message (maxMessagePayloadSize), before the payload arrives;
 //   - every protocol violation Autobahn checks (reserved bits and opcodes,
 //     masking, control frame rules, fragmentation order, minimal length
-//     encoding, close codes and close reasons), before gorilla sees the
-//     offending frame, so that failByDrop and close codes follow Autobahn and
-//     gorilla never writes a close frame on its own;
-//   - control frames: pings, pongs and close frames are handled here and
-//     taken out of the byte stream, so gorilla only ever reads data frames.
-//     An idle connection therefore never waits inside gorilla's frame reader
-//     after a ping, which keeps its goroutine stack small;
-//   - the peer's close frame while this package drains the connection after
-//     failing it, when gorilla's reader can no longer be used;
+//     encoding, close codes and close reasons), so that failByDrop and close
+//     codes follow Autobahn;
+//   - UTF-8 in text messages, as each piece of payload arrives;
+//   - control frames: pings, pongs and close frames are handled as they are
+//     read (onControl, closeSeen);
+//   - the peer's close frame while the connection drains after failing;
 //   - the end of each incoming data frame (autoPingRestartOnAnyTraffic).
 //
-// After a violation or a close frame gorilla gets the bytes before it and
-// then the error errProtocolViolation or errCloseReceived. Parsing costs a few
-// comparisons per frame header; payload bytes of data frames are passed on
-// (moved only when a control frame was taken out before them).
+// Data frames are assembled into messages (parse; see perf_read.go for the
+// reading and the message buffers): payload bytes are unmasked straight into
+// the message, and large payloads are read from the network directly into
+// it. feed is the same parser in pass-through mode, which hands on the data
+// frames as they are; the fuzz test uses it to check that the parser reaches
+// the same verdicts however the bytes arrive.
+//
+// gorilla/websocket only writes a server's opening handshake response
+// through Write (see extLine); it neither reads nor writes frames.
 type frameConn struct {
 	net.Conn
 
-	// pending is served, and parsed, before reading from Conn: bytes the
-	// HTTP server had buffered past the request, or that a client read past
-	// the response. parsed holds data bytes parsed already (waitReadable).
-	pending []byte
-	parsed  []byte
-	fake    *fakeHandshake // a client while gorilla "dials"
+	// rbuf[rpos:rend] has been read but not parsed yet. It starts with the
+	// bytes the HTTP server had buffered past the request, or that a client
+	// read past the response.
+	rbuf       []byte
+	rpos, rend int
+	rbufSize   int   // size of rbuf once those are parsed
+	readErr    error // an error that came with data, returned by the next read
+
 	// extLine, if set, replaces the extension line of the 101 response
 	// gorilla writes (a server whose answer gorilla cannot phrase).
 	extLine string
 
-	isServer   bool
-	failByDrop bool
-	compressed bool
-	drainMode  bool // after a failure: skip data, look for a close frame
-	done       bool // close frame seen or fatal failure: stop parsing
-	maxFrame   uint64
-	maxMessage uint64
-	onData     func()                        // end of each data frame, if set
-	onControl  func(op byte, payload []byte) // pings and pongs
+	isServer     bool
+	failByDrop   bool
+	compressed   bool
+	validateUTF8 bool
+	drainMode    bool // after a failure: skip data, look for a close frame
+	done         bool // close frame seen or fatal failure: stop parsing
+	maxFrame     uint64
+	maxMessage   uint64
+	onData       func()                        // end of each data frame, if set
+	onControl    func(op byte, payload []byte) // pings and pongs
 
 	hdr       [14]byte
 	hdrLen    uint8
@@ -67,13 +70,20 @@ type frameConn struct {
 	control   bool   // the current frame is a control frame
 	left      uint64 // payload bytes left in the current frame
 	opcode    byte
+	rsv       byte
 	fin       bool
 	inMessage bool
 	msgLen    uint64
-	msgs      uint64 // complete data messages passed to gorilla
 	maskKey   [4]byte
 	maskPos   int
 	ctl       []byte // payload of the control frame being read
+
+	// The message being assembled by parse (perf_read.go).
+	msg        []byte  // payload so far, unmasked
+	msgScratch *[]byte // the pooled buffer msg came from, or nil
+	msgText    bool
+	msgDeflate bool // compressed: msg holds the deflated bytes
+	checked    int  // msg[:checked] is valid UTF-8 (text messages)
 
 	// Read deadlines: the closing handshake's (set from any goroutine) and
 	// the reader's idle probe (see Conn.readLoop).
@@ -87,7 +97,6 @@ type frameConn struct {
 	closeSeen   bool
 	closeCode   int // 1005 if the close frame had no code
 	closeReason string
-	readErr     error // returned to gorilla once parsing has stopped
 }
 
 // failure is why this package fails a connection: a close code and a reason.
@@ -96,13 +105,9 @@ type failure struct {
 	reason string
 }
 
-var (
-	// errProtocolViolation is what gorilla reads once frameConn has found
-	// a violation; the connection then acts on frameConn.failure.
-	errProtocolViolation = errors.New("websocket: protocol violation")
-	// errCloseReceived is what gorilla reads after the peer's close frame.
-	errCloseReceived = errors.New("websocket: close frame received")
-)
+// errProtocolViolation is what drain returns when it finds a violation
+// instead of the peer's close frame.
+var errProtocolViolation = errors.New("websocket: protocol violation")
 
 // Close codes.
 const (
@@ -122,7 +127,13 @@ const (
 )
 
 func newFrameConn(c net.Conn, cfg *config) *frameConn {
-	f := &frameConn{Conn: c, isServer: cfg.isServer, failByDrop: cfg.failByDrop}
+	f := &frameConn{
+		Conn:         c,
+		isServer:     cfg.isServer,
+		failByDrop:   cfg.failByDrop,
+		validateUTF8: cfg.validateUTF8,
+		rbufSize:     max(cfg.readBuf, 512),
+	}
 	if cfg.maxFrame > 0 {
 		f.maxFrame = uint64(cfg.maxFrame)
 	}
@@ -132,48 +143,20 @@ func newFrameConn(c net.Conn, cfg *config) *frameConn {
 	return f
 }
 
-// readRaw reads what comes next, pending bytes first, without parsing.
-func (f *frameConn) readRaw(p []byte) (int, error) {
-	if len(f.pending) > 0 {
-		n := copy(p, f.pending)
-		f.pending = f.pending[n:]
-		if len(f.pending) == 0 {
-			f.pending = nil
-		}
-		return n, nil
+// setPending makes b, read past the opening handshake, the first bytes to
+// parse.
+func (f *frameConn) setPending(b []byte) {
+	if len(b) == 0 {
+		return
 	}
-	return f.Conn.Read(p)
-}
-
-// Read is what gorilla reads through: the data frames of the stream. It is
-// kept small: a connection may wait in it, and the reader goroutine's stack
-// should stay small.
-func (f *frameConn) Read(p []byte) (int, error) {
-	if f.readErr != nil || f.parsed != nil || f.fake != nil || f.pending != nil {
-		return f.readSlow(p)
-	}
-	for {
-		n, err := f.Conn.Read(p)
-		if n == 0 {
-			if err != nil && !f.waiting && f.probeExpired(err) {
-				// The idle probe's deadline is no concern of gorilla's.
-				f.clearProbe()
-				continue
-			}
-			return 0, err
-		}
-		if k := f.feed(p[:n]); k > 0 || err != nil || f.done || f.failure != nil {
-			return f.result(k, err)
-		}
-		// Only control frames: wait for data.
-	}
+	f.rbuf = make([]byte, max(len(b), f.rbufSize))
+	f.rpos, f.rend = 0, copy(f.rbuf, b)
 }
 
 // armProbe makes reads time out about idleProbe from now, unless the
 // closing handshake's deadline comes first. To save timer updates, a probe
 // deadline still more than half of idleProbe away is left as it is.
-func (f *frameConn) armProbe() {
-	now := time.Now()
+func (f *frameConn) armProbe(now time.Time) {
 	f.dlMu.Lock()
 	if f.probeDeadline.IsZero() || f.probeDeadline.Sub(now) < idleProbe/2 {
 		f.probeDeadline = now.Add(idleProbe)
@@ -220,87 +203,20 @@ func (f *frameConn) probeExpired(err error) bool {
 	return f.closeDeadline.IsZero() || time.Now().Before(f.closeDeadline)
 }
 
-func (f *frameConn) readSlow(p []byte) (int, error) {
-	if f.parsed != nil {
-		n := copy(p, f.parsed)
-		f.parsed = f.parsed[n:]
-		if len(f.parsed) == 0 {
-			f.parsed = nil
-		}
-		return n, nil
+// closeNow closes the connection at once. Below TLS it closes the socket
+// itself: tls.Conn.Close would first try to send close_notify, for up to
+// 5 s, to a peer that may not be reading (the reader's final Close then
+// fails to send it at once).
+func (f *frameConn) closeNow() error {
+	if tc, ok := f.Conn.(*tls.Conn); ok {
+		return tc.NetConn().Close()
 	}
-	if f.readErr != nil {
-		return 0, f.readErr
-	}
-	if f.fake != nil && len(f.fake.response) > 0 {
-		n := copy(p, f.fake.response)
-		f.fake.response = f.fake.response[n:]
-		return n, nil
-	}
-	for {
-		n, err := f.readRaw(p)
-		if n == 0 {
-			if err != nil && !f.waiting && f.probeExpired(err) {
-				f.clearProbe()
-				continue
-			}
-			return 0, err
-		}
-		if k := f.feed(p[:n]); k > 0 || err != nil || f.done || f.failure != nil {
-			return f.result(k, err)
-		}
-	}
+	return f.Conn.Close()
 }
 
-// result is what Read returns after k data bytes were parsed: after a
-// violation or a close frame, the error that ends gorilla's reading.
-func (f *frameConn) result(k int, err error) (int, error) {
-	switch {
-	case f.failure != nil:
-		f.readErr = errProtocolViolation
-	case f.closeSeen:
-		f.readErr = errCloseReceived
-	default:
-		return k, err
-	}
-	return k, f.readErr
-}
-
-// drained tells whether gorilla has consumed everything passed to it, given
-// that it has read consumed complete messages.
-func (f *frameConn) drained(consumed uint64) bool {
-	return f.msgs == consumed && !f.inMessage && !(f.hdrLen > 0 && !f.control) &&
-		f.parsed == nil && f.pending == nil && f.readErr == nil
-}
-
-// waitReadable waits, without gorilla on the stack, until data frame bytes
-// (or a close frame, or a violation) arrive; control frames before them are
-// handled here. The data bytes read are kept for gorilla.
-func (f *frameConn) waitReadable() error {
-	var buf [128]byte
-	for {
-		n, err := f.readRaw(buf[:])
-		if n > 0 && !f.done {
-			k := f.feed(buf[:n])
-			if k > 0 {
-				f.parsed = append([]byte(nil), buf[:k]...)
-			}
-			if k > 0 || f.done || f.failure != nil {
-				f.result(k, nil)
-				return nil
-			}
-		}
-		if err != nil {
-			return err
-		}
-	}
-}
-
-// Write is what gorilla writes through.
+// Write is what gorilla writes a server's opening handshake response
+// through; frames are written to the network connection directly.
 func (f *frameConn) Write(p []byte) (int, error) {
-	if f.fake != nil {
-		return f.fake.write(p)
-	}
 	if f.extLine != "" {
 		return f.writeResponse(p)
 	}
@@ -322,48 +238,15 @@ func (f *frameConn) writeResponse(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// fakeHandshake lets a gorilla client "dial" over a connection whose opening
-// handshake this package has already done (gorilla cannot be handed an
-// established client connection, and rejects some valid handshakes): it
-// swallows gorilla's request and answers it with a response gorilla accepts,
-// for the subprotocol and compression actually negotiated.
-type fakeHandshake struct {
-	protocol   string
-	compressed bool
-	request    []byte
-	response   []byte
-}
-
-func (h *fakeHandshake) write(p []byte) (int, error) {
-	h.request = append(h.request, p...)
-	end := bytes.Index(h.request, []byte("\r\n\r\n"))
-	if end < 0 || h.response != nil {
-		return len(p), nil
-	}
-	key := ""
-	for _, line := range strings.Split(string(h.request[:end]), "\r\n") {
-		if name, value, ok := strings.Cut(line, ":"); ok && strings.EqualFold(name, "Sec-WebSocket-Key") {
-			key = strings.TrimSpace(value)
-		}
-	}
-	r := "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: " + acceptKey(key) + "\r\n"
-	if h.protocol != "" {
-		r += "Sec-WebSocket-Protocol: " + h.protocol + "\r\n"
-	}
-	if h.compressed {
-		r += "Sec-WebSocket-Extensions: permessage-deflate; server_no_context_takeover; client_no_context_takeover\r\n"
-	}
-	h.response = []byte(r + "\r\n")
-	return len(p), nil
-}
-
-// fail records a violation; the first one makes later reads by gorilla fail.
-// With failByDrop, or in drain mode, parsing stops; otherwise (failByClose)
-// it goes on in drain mode, looking for the peer's close frame.
+// fail records a violation; the first one is what the connection fails
+// with. With failByDrop, or in drain mode, parsing stops; otherwise
+// (failByClose) it goes on in drain mode, looking for the peer's close
+// frame.
 func (f *frameConn) fail(code int, format string, args ...any) {
 	if f.failure == nil {
 		f.failure = &failure{code: code, reason: fmt.Sprintf(format, args...)}
 	}
+	f.dropMessage()
 	if f.failByDrop || f.drainMode {
 		f.done = true
 		return
@@ -371,23 +254,34 @@ func (f *frameConn) fail(code int, format string, args ...any) {
 	f.drainMode = true
 }
 
-// startDrain switches to drain mode: data frames are skipped, the next
-// violation stops parsing, and a close frame ends it.
-func (f *frameConn) startDrain() {
-	f.drainMode = true
-	if f.readErr == nil {
-		f.readErr = errProtocolViolation
-	}
-}
-
-// delivering tells whether data bytes still go to gorilla.
+// delivering tells whether data bytes are still wanted.
 func (f *frameConn) delivering() bool {
 	return f.failure == nil && !f.drainMode
 }
 
-// feed parses b and compacts it in place: it returns k, and b[:k] are the
-// bytes gorilla may have: those of data frames, up to the first violation
-// or close frame. Control frames are handled and left out.
+// headerByte takes the next byte of a frame header and reports whether it
+// completed the header (which beginFrame has then handled).
+func (f *frameConn) headerByte(c byte) bool {
+	if f.hdrLen == 0 {
+		f.control = c&0x0f >= 8
+	}
+	f.hdr[f.hdrLen] = c
+	f.hdrLen++
+	if f.hdrLen == 2 {
+		f.checkHead()
+	}
+	if f.hdrLen >= 2 && f.hdrLen == f.hdrNeed {
+		f.hdrLen = 0
+		f.beginFrame()
+		return true
+	}
+	return false
+}
+
+// feed is the parser in pass-through mode: it parses b and compacts it in
+// place: it returns k, and b[:k] are the bytes of data frames, headers
+// included and payloads still masked, up to the first violation or close
+// frame. Control frames are handled and left out.
 func (f *frameConn) feed(b []byte) int {
 	w := 0
 	for i := 0; i < len(b) && !f.done; {
@@ -408,20 +302,8 @@ func (f *frameConn) feed(b []byte) int {
 		}
 		c := b[i]
 		i++
-		if f.hdrLen == 0 {
-			f.control = c&0x0f >= 8
-		}
-		f.hdr[f.hdrLen] = c
-		f.hdrLen++
-		if f.hdrLen == 2 {
-			f.checkHead()
-		}
-		complete := f.hdrLen >= 2 && f.hdrLen == f.hdrNeed
-		if complete {
-			f.hdrLen = 0
-			f.beginFrame()
-		}
-		// A violation found in this byte keeps it from gorilla.
+		complete := f.headerByte(c)
+		// A violation found in this byte keeps it from the output.
 		if !f.control && f.delivering() {
 			b[w] = c
 			w++
@@ -431,6 +313,65 @@ func (f *frameConn) feed(b []byte) int {
 		}
 	}
 	return w
+}
+
+// parse is the parser in message mode: it parses b, assembling data frames
+// into f.msg, and returns how many bytes it consumed. It stops after the
+// final frame of a message (complete is then true: the message is in f.msg),
+// after a new violation, and after a close frame.
+func (f *frameConn) parse(b []byte) (n int, complete bool) {
+	failed := f.failure != nil
+	i := 0
+	for i < len(b) && !f.done {
+		if f.left > 0 {
+			m := int(min(uint64(len(b)-i), f.left))
+			switch {
+			case f.control:
+				f.collect(b[i : i+m])
+			case f.delivering():
+				f.addPayload(b[i : i+m])
+			}
+			i += m
+			if f.advance(m) {
+				return i, true
+			}
+		} else {
+			complete := f.headerByte(b[i])
+			i++
+			if complete && !f.control && f.delivering() {
+				f.startPayload()
+			}
+			if complete && f.left == 0 && !f.done && f.finishFrame() {
+				return i, true
+			}
+		}
+		if !failed && f.failure != nil {
+			break
+		}
+	}
+	return i, false
+}
+
+// advance accounts for m payload bytes of the current frame and ends the
+// frame after its last one; it reports whether that completed a message.
+func (f *frameConn) advance(m int) bool {
+	f.left -= uint64(m)
+	return f.left == 0 && f.finishFrame()
+}
+
+// finishFrame ends the current frame and reports whether that completed a
+// data message to deliver.
+func (f *frameConn) finishFrame() bool {
+	data := !f.control && f.delivering()
+	f.endFrame()
+	if !data || !f.fin || f.failure != nil {
+		return false
+	}
+	if f.checkingUTF8() && f.checked != len(f.msg) {
+		f.fail(CloseInvalidPayload, "UTF-8 text message payload ended within Unicode code point at payload octet index %d", f.checked)
+		return false
+	}
+	return true
 }
 
 // checkHead checks the first two header bytes, as Autobahn's processData.
@@ -452,7 +393,7 @@ func (f *frameConn) checkHead() {
 	case 127:
 		f.hdrNeed += 8
 	}
-	f.opcode, f.fin = op, fin
+	f.opcode, f.fin, f.rsv = op, fin, rsv
 
 	bad := f.fail
 	if f.drainMode {
@@ -558,10 +499,7 @@ func (f *frameConn) collect(b []byte) {
 	start := len(f.ctl)
 	f.ctl = append(f.ctl, b...)
 	if f.isServer {
-		for j := start; j < len(f.ctl); j++ {
-			f.ctl[j] ^= f.maskKey[f.maskPos&3]
-			f.maskPos++
-		}
+		f.maskPos = maskBytes(f.maskKey, f.maskPos, f.ctl[start:])
 	}
 }
 
@@ -595,6 +533,7 @@ func (f *frameConn) endFrame() {
 		f.closeSeen, f.closeCode, f.closeReason = true, code, reason
 		// Nothing after a close frame matters.
 		f.done = true
+		f.dropMessage()
 		return
 	}
 	if f.drainMode {
@@ -602,7 +541,6 @@ func (f *frameConn) endFrame() {
 	}
 	if f.fin {
 		f.inMessage = false
-		f.msgs++
 	}
 	if f.onData != nil {
 		f.onData()
@@ -622,20 +560,19 @@ func validCloseCode(code int) bool {
 	return false
 }
 
-// drain reads and parses in drain mode until the peer's close frame, a
-// violation or a read error (such as the close handshake deadline).
+// drain parses in drain mode, the buffered bytes first, until the peer's
+// close frame, a violation or a read error (such as the close handshake
+// deadline).
 func (f *frameConn) drain() error {
-	f.startDrain()
-	if f.closeSeen {
-		return nil
-	}
-	buf := make([]byte, 512)
+	f.drainMode = true
+	f.dropMessage()
 	for !f.done {
-		n, err := f.readRaw(buf)
-		if n > 0 {
-			f.feed(buf[:n])
+		if f.rpos < f.rend {
+			n, _ := f.parse(f.rbuf[f.rpos:f.rend])
+			f.rpos += n
+			continue
 		}
-		if err != nil && !f.done {
+		if err := f.fill(); err != nil {
 			return err
 		}
 	}
@@ -648,13 +585,13 @@ func (f *frameConn) drain() error {
 // discard reads and ignores everything until the connection ends; it
 // returns nil when the peer closed it.
 func (f *frameConn) discard() error {
-	buf := make([]byte, 512)
 	for {
-		if _, err := f.readRaw(buf); err != nil {
+		if err := f.fill(); err != nil {
 			if errors.Is(err, io.EOF) {
 				return nil
 			}
 			return err
 		}
+		f.rpos = f.rend
 	}
 }

@@ -3,7 +3,6 @@ package websocket
 import (
 	"errors"
 	"fmt"
-	"math"
 	"regexp"
 	"slices"
 	"sort"
@@ -11,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/autobahn-go/autobahn/internal/optmap"
 )
 
 // Options are the WebSocket protocol options of a server or a client: the
@@ -23,12 +24,12 @@ import (
 // CloseHandshakeTimeout, ServerConnectionDropTimeout) use 0 for that default
 // and a negative value for "no timeout" (Autobahn's 0).
 //
-// # What gorilla/websocket makes impossible
+// # What this implementation fixes
 //
-// This package frames with github.com/gorilla/websocket, which fixes a few
-// things that Autobahn lets you configure. These options are therefore not
-// fields here, and [OptionsFromMap] accepts them only with their default
-// value:
+// A few things that Autobahn lets you configure are fixed here (as they
+// were by gorilla/websocket, which this package framed with at first).
+// These options are therefore not fields here, and [OptionsFromMap] accepts
+// them only with their default value:
 //
 //   - requireMaskedClientFrames (always true): a server always fails
 //     connections on unmasked client frames (close 1002 or drop).
@@ -40,7 +41,7 @@ import (
 //   - serveFlashSocketPolicy (always false): Flash socket policy files are
 //     not served.
 //
-// permessage-deflate: gorilla implements only "no context takeover" with a
+// permessage-deflate: only "no context takeover" is implemented, with a
 // 32 KiB window (15 bits). A server therefore accepts an offer (see
 // PerMessageCompressionAccept) by answering
 // "permessage-deflate; server_no_context_takeover; client_no_context_takeover"
@@ -52,13 +53,10 @@ import (
 // client_max_window_bits below 15 (other responses fail the handshake with a
 // HandshakeError that says so).
 //
-// Fragmentation on send (gorilla): a server sends each uncompressed message
+// Fragmentation on send: a server sends each uncompressed message
 // as one frame; compressed messages, and a client's messages, longer than
 // WriteBufferSize go out as frames of WriteBufferSize bytes. With
-// AutoFragmentSize both send frames of exactly that size, except that a
-// server's compressed messages may also contain larger frames: gorilla sends
-// big pieces of compressor output (such as stored blocks of incompressible
-// data) as frames of their own, and this cannot be changed from outside it.
+// AutoFragmentSize both send frames of exactly that size.
 type Options struct {
 	// DisableUTF8Validation turns off the validation of incoming text
 	// messages (Autobahn utf8validateIncoming, default true). Invalid UTF-8
@@ -210,8 +208,17 @@ type Options struct {
 	WriteBufferSize int
 
 	// WriteTimeout bounds each SendMessage; a write that does not finish in
-	// time drops the connection (default 0 = no limit).
+	// time drops the connection (default 0 = no limit). WAMP transports use
+	// their send queue's stall timeout instead ([core.QueueOptions]).
 	WriteTimeout time.Duration
+
+	// LogOctets and LogFrames log every WAMP message's bytes and every WAMP
+	// transport message at debug level; TrackTimings records the timings
+	// that [WAMPTransport.Timings] returns (Autobahn's logOctets,
+	// logFrames, trackTimings). They apply to WAMP over WebSocket, where
+	// the transport engine implements them the same way for every
+	// transport.
+	LogOctets, LogFrames, TrackTimings bool
 }
 
 // Defaults from Autobahn (WIRE.md §8) and this package.
@@ -428,9 +435,12 @@ func wildcardsToPatterns(wildcards []string) []*regexp.Regexp {
 
 // OptionsFromMap builds Options from Autobahn's option names, as given to
 // setProtocolOptions and found in component and router configurations
-// (camelCase: "autoPingInterval", "maxMessagePayloadSize", ...). Names of
-// server and client options are both accepted; each role ignores the other's.
-// Durations are numbers of seconds. Unknown names, values of the wrong type,
+// (camelCase: "autoPingInterval", "maxMessagePayloadSize", ..., or the
+// snake_case forms Autobahn's Component also accepts: "auto_ping_interval").
+// Names of server and client options are both accepted; each role ignores
+// the other's. Durations are numbers of seconds (or Go duration strings).
+// logOctets, logFrames and trackTimings are accepted too. Unknown names,
+// values of the wrong type,
 // and values gorilla/websocket cannot honour (see [Options]) are errors. The
 // Go-specific options are accepted as "readBufferSize", "writeBufferSize"
 // (bytes) and "writeTimeout" (seconds).
@@ -449,7 +459,7 @@ func OptionsFromMap(m map[string]any) (Options, error) {
 	}
 	sort.Strings(names)
 	for _, name := range names {
-		if err := o.set(name, m[name]); err != nil {
+		if err := o.set(optmap.Key(name), m[name]); err != nil {
 			errs = append(errs, fmt.Errorf("websocket: option %q: %w", name, err))
 		}
 	}
@@ -464,48 +474,48 @@ func (o *Options) set(name string, v any) error {
 	switch name {
 	case "utf8validateIncoming":
 		var b bool
-		b, err = asBool(v)
+		b, err = optmap.Bool(v)
 		o.DisableUTF8Validation = !b
 	case "maxFramePayloadSize":
-		o.MaxFramePayloadSize, err = asInt64(v)
+		o.MaxFramePayloadSize, err = optmap.Int64(v)
 	case "maxMessagePayloadSize":
-		o.MaxMessagePayloadSize, err = asInt64(v)
+		o.MaxMessagePayloadSize, err = optmap.Int64(v)
 	case "autoFragmentSize":
-		o.AutoFragmentSize, err = asInt(v)
+		o.AutoFragmentSize, err = optmap.Int(v)
 	case "failByDrop":
 		var b bool
-		b, err = asBool(v)
+		b, err = optmap.Bool(v)
 		o.FailByClose = !b
 	case "echoCloseCodeReason":
-		o.EchoCloseCodeReason, err = asBool(v)
+		o.EchoCloseCodeReason, err = optmap.Bool(v)
 	case "openHandshakeTimeout":
-		o.OpenHandshakeTimeout, err = asTimeout(v)
+		o.OpenHandshakeTimeout, err = optmap.Timeout(v)
 	case "closeHandshakeTimeout":
-		o.CloseHandshakeTimeout, err = asTimeout(v)
+		o.CloseHandshakeTimeout, err = optmap.Timeout(v)
 	case "serverConnectionDropTimeout":
-		o.ServerConnectionDropTimeout, err = asTimeout(v)
+		o.ServerConnectionDropTimeout, err = optmap.Timeout(v)
 	case "tcpNoDelay":
 		var b bool
-		b, err = asBool(v)
+		b, err = optmap.Bool(v)
 		o.DisableTCPNoDelay = !b
 	case "autoPingInterval":
-		o.AutoPingInterval, err = asSeconds(v)
+		o.AutoPingInterval, err = optmap.Seconds(v)
 	case "autoPingTimeout":
-		o.AutoPingTimeout, err = asSeconds(v)
+		o.AutoPingTimeout, err = optmap.Seconds(v)
 	case "autoPingSize":
-		o.AutoPingSize, err = asInt(v)
+		o.AutoPingSize, err = optmap.Int(v)
 		if err == nil && (o.AutoPingSize < 12 || o.AutoPingSize > 125) {
 			err = fmt.Errorf("%d is outside 12..125", o.AutoPingSize)
 		}
 	case "autoPingRestartOnAnyTraffic":
 		var b bool
-		b, err = asBool(v)
+		b, err = optmap.Bool(v)
 		o.DisableAutoPingRestartOnAnyTraffic = !b
 	case "versions":
-		o.Versions, err = asInts(v)
+		o.Versions, err = optmap.Ints(v)
 	case "webStatus":
 		var b bool
-		b, err = asBool(v)
+		b, err = optmap.Bool(v)
 		o.DisableWebStatus = !b
 	case "perMessageCompressionAccept":
 		switch f := v.(type) {
@@ -522,23 +532,29 @@ func (o *Options) set(name string, v any) error {
 	case "perMessageCompressionOffers":
 		o.PerMessageCompressionOffers, err = asOffers(v)
 	case "allowedOrigins":
-		o.AllowedOrigins, err = asStrings(v)
+		o.AllowedOrigins, err = optmap.Strings(v)
 	case "allowNullOrigin":
 		var b bool
-		b, err = asBool(v)
+		b, err = optmap.Bool(v)
 		o.DenyNullOrigin = !b
 	case "maxConnections":
-		o.MaxConnections, err = asInt(v)
+		o.MaxConnections, err = optmap.Int(v)
 	case "trustXForwardedFor":
-		o.TrustXForwardedFor, err = asInt(v)
+		o.TrustXForwardedFor, err = optmap.Int(v)
 	case "version":
-		o.Version, err = asInt(v)
+		o.Version, err = optmap.Int(v)
 	case "readBufferSize":
-		o.ReadBufferSize, err = asInt(v)
+		o.ReadBufferSize, err = optmap.Int(v)
 	case "writeBufferSize":
-		o.WriteBufferSize, err = asInt(v)
+		o.WriteBufferSize, err = optmap.Int(v)
 	case "writeTimeout":
-		o.WriteTimeout, err = asSeconds(v)
+		o.WriteTimeout, err = optmap.Seconds(v)
+	case "logOctets":
+		o.LogOctets, err = optmap.Bool(v)
+	case "logFrames":
+		o.LogFrames, err = optmap.Bool(v)
+	case "trackTimings":
+		o.TrackTimings, err = optmap.Bool(v)
 	case "requireMaskedClientFrames", "applyMask", "maskClientFrames":
 		err = wantFixed(v, true)
 	case "maskServerFrames", "acceptMaskedServerFrames", "serveFlashSocketPolicy":
@@ -554,161 +570,14 @@ func (o *Options) set(name string, v any) error {
 }
 
 func wantFixed(v any, want bool) error {
-	b, err := asBool(v)
+	b, err := optmap.Bool(v)
 	if err != nil {
 		return err
 	}
 	if b != want {
-		return fmt.Errorf("only %v is supported (gorilla/websocket)", want)
+		return fmt.Errorf("only %v is supported", want)
 	}
 	return nil
-}
-
-func asBool(v any) (bool, error) {
-	b, ok := v.(bool)
-	if !ok {
-		return false, fmt.Errorf("want a bool, got %T", v)
-	}
-	return b, nil
-}
-
-func asInt64(v any) (int64, error) {
-	switch n := v.(type) {
-	case int:
-		return int64(n), nil
-	case int8:
-		return int64(n), nil
-	case int16:
-		return int64(n), nil
-	case int32:
-		return int64(n), nil
-	case int64:
-		return n, nil
-	case uint:
-		if uint64(n) <= math.MaxInt64 {
-			return int64(n), nil
-		}
-	case uint8:
-		return int64(n), nil
-	case uint16:
-		return int64(n), nil
-	case uint32:
-		return int64(n), nil
-	case uint64:
-		if n <= math.MaxInt64 {
-			return int64(n), nil
-		}
-	case float64:
-		if n == math.Trunc(n) && math.Abs(n) < 1<<53 {
-			return int64(n), nil
-		}
-		return 0, fmt.Errorf("want an integer, got %v", n)
-	case float32:
-		return asInt64(float64(n))
-	default:
-		return 0, fmt.Errorf("want an integer, got %T", v)
-	}
-	return 0, fmt.Errorf("integer %v out of range", v)
-}
-
-func asInt(v any) (int, error) {
-	n, err := asInt64(v)
-	if err != nil {
-		return 0, err
-	}
-	if n < math.MinInt32 || n > math.MaxInt32 {
-		return 0, fmt.Errorf("integer %d out of range", n)
-	}
-	if n < 0 {
-		return 0, fmt.Errorf("%d is negative", n)
-	}
-	return int(n), nil
-}
-
-func asSeconds(v any) (time.Duration, error) {
-	var f float64
-	switch n := v.(type) {
-	case float64:
-		f = n
-	case float32:
-		f = float64(n)
-	default:
-		i, err := asInt64(v)
-		if err != nil {
-			return 0, fmt.Errorf("want a number of seconds, got %T", v)
-		}
-		f = float64(i)
-	}
-	if math.IsNaN(f) || f < 0 || f > 1e9 {
-		return 0, fmt.Errorf("want a number of seconds in 0..1e9, got %v", f)
-	}
-	return time.Duration(f * float64(time.Second)), nil
-}
-
-// asTimeout is asSeconds for options whose Autobahn 0 means "none", which is
-// negative in Options.
-func asTimeout(v any) (time.Duration, error) {
-	d, err := asSeconds(v)
-	if err == nil && d == 0 {
-		d = -1
-	}
-	return d, err
-}
-
-func asList(v any) ([]any, error) {
-	switch l := v.(type) {
-	case []any:
-		return l, nil
-	case []string:
-		res := make([]any, len(l))
-		for i, s := range l {
-			res[i] = s
-		}
-		return res, nil
-	case []int:
-		res := make([]any, len(l))
-		for i, n := range l {
-			res[i] = n
-		}
-		return res, nil
-	case []int64:
-		res := make([]any, len(l))
-		for i, n := range l {
-			res[i] = n
-		}
-		return res, nil
-	}
-	return nil, fmt.Errorf("want a list, got %T", v)
-}
-
-func asStrings(v any) ([]string, error) {
-	l, err := asList(v)
-	if err != nil {
-		return nil, err
-	}
-	res := make([]string, len(l))
-	for i, e := range l {
-		s, ok := e.(string)
-		if !ok {
-			return nil, fmt.Errorf("element %d: want a string, got %T", i, e)
-		}
-		res[i] = s
-	}
-	return res, nil
-}
-
-func asInts(v any) ([]int, error) {
-	l, err := asList(v)
-	if err != nil {
-		return nil, err
-	}
-	res := make([]int, len(l))
-	for i, e := range l {
-		if res[i], err = asInt(e); err != nil {
-			return nil, fmt.Errorf("element %d: %w", i, err)
-		}
-	}
-	return res, nil
 }
 
 func asOffers(v any) ([]DeflateOffer, error) {
@@ -721,7 +590,7 @@ func asOffers(v any) ([]DeflateOffer, error) {
 	case []DeflateOffer:
 		return o, nil
 	}
-	l, err := asList(v)
+	l, err := optmap.List(v)
 	if err != nil {
 		return nil, fmt.Errorf("want a bool or a list of offers, got %T", v)
 	}
@@ -736,13 +605,13 @@ func asOffers(v any) ([]DeflateOffer, error) {
 			var err error
 			switch k {
 			case "accept_no_context_takeover":
-				off.AcceptNoContextTakeover, err = asBool(val)
+				off.AcceptNoContextTakeover, err = optmap.Bool(val)
 			case "accept_max_window_bits":
-				off.AcceptMaxWindowBits, err = asBool(val)
+				off.AcceptMaxWindowBits, err = optmap.Bool(val)
 			case "request_no_context_takeover":
-				off.RequestNoContextTakeover, err = asBool(val)
+				off.RequestNoContextTakeover, err = optmap.Bool(val)
 			case "request_max_window_bits":
-				off.RequestMaxWindowBits, err = asInt(val)
+				off.RequestMaxWindowBits, err = optmap.Int(val)
 			default:
 				err = errors.New("unknown offer parameter")
 			}

@@ -64,18 +64,26 @@ func TestOptionsFromMap(t *testing.T) {
 	if err != nil || o.PerMessageCompressionAccept == nil {
 		t.Errorf("perMessageCompressionAccept true: %v", err)
 	}
+	// snake_case names and duration strings, as Autobahn's Component
+	// configurations write them; the debugging options.
+	o, err = OptionsFromMap(map[string]any{"auto_ping_interval": "1.5s", "log_frames": true, "logOctets": true, "trackTimings": true})
+	if err != nil || o.AutoPingInterval != 1500*time.Millisecond || !o.LogFrames || !o.LogOctets || !o.TrackTimings {
+		t.Errorf("snake case and debugging options: %+v, %v", o, err)
+	}
 
 	bad := []struct {
 		m   map[string]any
 		err string
 	}{
 		{map[string]any{"noSuchOption": 1}, `"noSuchOption": unknown WebSocket option`},
-		{map[string]any{"logFrames": true}, "unknown WebSocket option"},
+		{map[string]any{"logFrame": true}, "unknown WebSocket option"},
+		{map[string]any{"log_octets": "yes"}, "want a bool"},
 		{map[string]any{"failByDrop": "yes"}, "want a bool, got string"},
 		{map[string]any{"maxFramePayloadSize": 1.5}, "want an integer"},
 		{map[string]any{"maxConnections": -1}, "negative"},
 		{map[string]any{"autoPingSize": 11}, "outside 12..125"},
-		{map[string]any{"autoPingInterval": "10"}, "want a number of seconds"},
+		{map[string]any{"autoPingInterval": "10"}, `"autoPingInterval": time: missing unit`},
+		{map[string]any{"autoPingInterval": []any{}}, "want a number of seconds"},
 		{map[string]any{"autoPingTimeout": -1.0}, "want a number of seconds"},
 		{map[string]any{"requireMaskedClientFrames": false}, "only true is supported"},
 		{map[string]any{"maskServerFrames": true}, "only false is supported"},

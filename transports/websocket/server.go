@@ -333,11 +333,14 @@ func (s *Server) accept(w http.ResponseWriter, r *http.Request, req *ConnectionR
 		header["Sec-Websocket-Protocol"] = []string{proto}
 	}
 
-	// gorilla knows version 13 only; version 8 frames the same way.
+	// gorilla writes the 101 response; this package reads and writes the
+	// frames (newConn), so the gorilla connection it returns is not used.
+	// It knows version 13 only; version 8 frames the same way. With a
+	// buffer pool and the hijacked read buffer, it allocates no buffers.
 	r.Header["Sec-Websocket-Version"] = []string{"13"}
 	upgrader := websocket.Upgrader{
 		WriteBufferSize:   cfg.writeBuf,
-		WriteBufferPool:   cfg.writePool,
+		WriteBufferPool:   handshakeOnly,
 		EnableCompression: compress,
 		CheckOrigin:       func(*http.Request) bool { return true },
 		Error: func(w http.ResponseWriter, _ *http.Request, status int, reason error) {
@@ -348,8 +351,7 @@ func (s *Server) accept(w http.ResponseWriter, r *http.Request, req *ConnectionR
 		upgrader.HandshakeTimeout = cfg.openTimeout
 	}
 	hw := &hijackWriter{ResponseWriter: w, cfg: cfg, extLine: extLine}
-	ws, err := upgrader.Upgrade(hw, r, header)
-	if err != nil {
+	if _, err := upgrader.Upgrade(hw, r, header); err != nil {
 		s.Logger.Debug("websocket: upgrade failed", "peer", req.Peer, "err", err)
 		return false, nil
 	}
@@ -357,8 +359,7 @@ func (s *Server) accept(w http.ResponseWriter, r *http.Request, req *ConnectionR
 	fc.compressed = compress
 	setNoDelay(fc.Conn, cfg.noDelay)
 
-	c := newConn(ws, fc, cfg, handler, s.Logger)
-	c.br = hw.br
+	c := newConn(fc, proto, cfg, handler, s.Logger)
 	c.peer = req.Peer
 	c.version = req.Version
 	c.request = req
@@ -377,18 +378,15 @@ func (s *Server) accept(w http.ResponseWriter, r *http.Request, req *ConnectionR
 }
 
 // hijackWriter hands gorilla a frameConn instead of the hijacked network
-// connection. Bytes the HTTP server had already read past the request
-// (a client that sent frames without waiting for the response) are moved
-// into the frameConn, so gorilla sees an empty buffer. The read buffer it
-// returns is the one gorilla keeps reading through (it reuses a hijacked
-// buffer when Upgrader.ReadBufferSize is 0), so that the connection can see
-// whether gorilla has data buffered.
+// connection, for writing the 101 response (see frameConn.extLine). Bytes the
+// HTTP server had already read past the request (a client that sent frames
+// without waiting for the response) are moved into the frameConn, the first
+// bytes it parses, so gorilla sees an empty buffer.
 type hijackWriter struct {
 	http.ResponseWriter
 	cfg     *config
 	extLine string
 	fc      *frameConn
-	br      *bufio.Reader
 }
 
 func (h *hijackWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
@@ -400,13 +398,17 @@ func (h *hijackWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	fc.extLine = h.extLine
 	if n := brw.Reader.Buffered(); n > 0 {
 		b, _ := brw.Reader.Peek(n)
-		fc.pending = append([]byte(nil), b...)
+		fc.setPending(b)
+		brw.Reader.Discard(n)
 	}
 	h.fc = fc
-	// gorilla reads through this buffer (see Upgrader.ReadBufferSize).
-	h.br = bufio.NewReaderSize(fc, h.cfg.readBuf)
-	return fc, bufio.NewReadWriter(h.br, brw.Writer), nil
+	return fc, brw, nil
 }
+
+// handshakeOnly is the write buffer pool of the gorilla connections that
+// only write a 101 response: they never take a buffer from it, and with a
+// pool they allocate none up front.
+var handshakeOnly = &sync.Pool{}
 
 func setNoDelay(c net.Conn, noDelay bool) {
 	if tc, ok := c.(*tls.Conn); ok {

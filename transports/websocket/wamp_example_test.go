@@ -35,7 +35,7 @@ func (c *wampExampleClient) OnClose(error)            {}
 // ExampleNewWAMPHandler serves WAMP on an http.ServeMux and dials it
 // through the registry.
 func ExampleNewWAMPHandler() {
-	h, err := websocket.NewWAMPHandler(core.TransportConfig{}, func(core.Transport) core.TransportHandler {
+	h, err := websocket.NewWAMPHandler(nil, core.TransportConfig{}, func(core.Transport) core.TransportHandler {
 		return &wampGreeter{}
 	})
 	if err != nil {

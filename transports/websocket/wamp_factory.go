@@ -15,9 +15,13 @@ import (
 
 func init() {
 	f := &WAMPFactory{}
-	registry.RegisterTransport("ws", f)
-	registry.RegisterTransport("wss", f)
+	for _, s := range f.Schemes() {
+		registry.RegisterTransport(s, f)
+	}
 }
+
+// Schemes are the URL schemes the factory serves: ws, wss.
+func (f *WAMPFactory) Schemes() []string { return []string{"ws", "wss"} }
 
 // WAMPFactory dials and listens for WAMP over WebSocket at ws:// and wss://
 // URLs. The zero value is ready to use; importing this package registers
@@ -74,7 +78,7 @@ func (f *WAMPFactory) Dial(ctx context.Context, u *url.URL, cfg core.TransportCo
 	}
 	d := &Dialer{
 		Options:   wc.ws,
-		Protocols: wampSubprotocols(sers),
+		Protocols: registry.Subprotocols(sers),
 		Headers:   cfg.Headers,
 		TLSConfig: cfg.TLS,
 		Proxy:     cfg.Proxy,

@@ -3,8 +3,11 @@ package websocket
 import (
 	"fmt"
 	"log/slog"
-	"maps"
-	"strings"
+	"time"
+
+	"github.com/autobahn-go/autobahn/core"
+	"github.com/autobahn-go/autobahn/internal/engine"
+	"github.com/autobahn-go/autobahn/internal/optmap"
 )
 
 // WAMPOptions configure WAMP over WebSocket: the WebSocket protocol options
@@ -13,131 +16,150 @@ import (
 // a plain [Options] (the WebSocket options alone) or a map[string]any with
 // Autobahn's option names (see [WAMPOptionsFromMap]).
 //
-// A nil [core.TransportConfig.Options] means [WAMPClientOptions] for clients
-// and the zero WAMPOptions (Autobahn's WebSocket server defaults) for
-// servers. A struct is used as given: start from WAMPClientOptions to keep
-// the client defaults.
+// Zero fields mean the defaults of the side in use, so that WAMPOptions{}
+// is right for both:
+//
+//   - a client gets Autobahn|Python's ApplicationRunner defaults: maximum
+//     frame and message payload 1 MiB, autoFragmentSize 64 KiB,
+//     openHandshakeTimeout 2.5 s, closeHandshakeTimeout 1 s,
+//     autoPingInterval 10 s, autoPingTimeout 5 s, autoPingSize 12,
+//     permessage-deflate offered;
+//   - a server gets Autobahn's WebSocket server defaults, except that a
+//     message (after permessage-deflate inflation) may be at most
+//     [DefaultWAMPServerMaxMessageSize]: a WAMP server must not buffer
+//     messages of any size for any peer.
+//
+// To turn one of these off, set it negative: MaxMessagePayloadSize,
+// MaxFramePayloadSize and AutoFragmentSize (-1: unlimited / off),
+// AutoPingInterval and AutoPingTimeout (-1: off); an empty non-nil
+// PerMessageCompressionOffers offers no compression. The map form's 0
+// (Autobahn's "off") does the same.
 type WAMPOptions struct {
 	// WebSocket are the WebSocket protocol options.
 	WebSocket Options
 
-	// SendQueueSize bounds the bytes of serialized messages that may wait
-	// behind the WebSocket write in progress (default
-	// DefaultWAMPSendQueueSize). Send blocks, bounded by its context, while
-	// the queue is full; one message is always accepted into an empty
-	// queue, whatever its size.
-	SendQueueSize int
-
-	// MaxBatchSize is the largest WebSocket message into which queued
-	// messages are combined when a batched serializer is in use (default
-	// DefaultWAMPMaxBatchSize). A single larger message is sent alone.
-	MaxBatchSize int
+	// Queue configures the send queue of each transport: its limits, the
+	// slow-peer policy, the stall timeout and the largest batch (see
+	// [core.QueueOptions] for the defaults).
+	Queue core.QueueOptions
 
 	// Logger receives failures and debug output; nil means slog.Default().
 	Logger *slog.Logger
 }
 
-// Defaults of WAMPOptions.
-const (
-	DefaultWAMPSendQueueSize = 1 << 20
-	DefaultWAMPMaxBatchSize  = 64 << 10
-)
-
-// wampClientDefaults are the WebSocket options Autobahn|Python's
-// ApplicationRunner sets for WAMP clients (WIRE.md §7), by Autobahn name.
-var wampClientDefaults = map[string]any{
-	"maxFramePayloadSize":         1 << 20,
-	"maxMessagePayloadSize":       1 << 20,
-	"autoFragmentSize":            64 << 10,
-	"failByDrop":                  true,
-	"echoCloseCodeReason":         false,
-	"serverConnectionDropTimeout": 1.0,
-	"openHandshakeTimeout":        2.5,
-	"closeHandshakeTimeout":       1.0,
-	"tcpNoDelay":                  true,
-	"perMessageCompressionOffers": true,
-	"autoPingInterval":            10.0,
-	"autoPingTimeout":             5.0,
-	"autoPingSize":                12,
-	"autoPingRestartOnAnyTraffic": true,
-}
+// DefaultWAMPServerMaxMessageSize is the largest message a WAMP server
+// accepts when its options set no limit: 16 MiB, the largest message a
+// RawSocket peer can announce.
+const DefaultWAMPServerMaxMessageSize = 16 << 20
 
 // WAMPClientOptions returns the defaults of a WAMP client, those of
-// Autobahn|Python's ApplicationRunner: maximum frame and message payload
-// 1 MiB, autoFragmentSize 64 KiB, openHandshakeTimeout 2.5 s,
-// closeHandshakeTimeout 1 s, autoPingInterval 10 s, autoPingTimeout 5 s,
-// autoPingSize 12, permessage-deflate offered.
+// Autobahn|Python's ApplicationRunner, spelled out (WAMPOptions{} means the
+// same for a client).
 func WAMPClientOptions() WAMPOptions {
-	o, err := OptionsFromMap(maps.Clone(wampClientDefaults))
-	if err != nil {
-		panic("websocket: invalid WAMP client defaults: " + err.Error())
+	return WAMPOptions{WebSocket: withSideDefaults(Options{}, false)}
+}
+
+// withSideDefaults fills the zero fields of o with the WAMP defaults of a
+// server or a client, and turns negative ones into Autobahn's 0 (off).
+func withSideDefaults(o Options, isServer bool) Options {
+	size := func(p *int64, def int64) {
+		switch {
+		case *p == 0:
+			*p = def
+		case *p < 0:
+			*p = 0
+		}
 	}
-	return WAMPOptions{WebSocket: o}
+	duration := func(p *time.Duration, def time.Duration) {
+		switch {
+		case *p == 0:
+			*p = def
+		case *p < 0:
+			*p = 0
+		}
+	}
+	frag := int64(o.AutoFragmentSize)
+	if isServer {
+		size(&o.MaxMessagePayloadSize, DefaultWAMPServerMaxMessageSize)
+		size(&o.MaxFramePayloadSize, 0)
+		size(&frag, 0)
+		duration(&o.AutoPingInterval, 0)
+		duration(&o.AutoPingTimeout, 0)
+	} else {
+		size(&o.MaxMessagePayloadSize, 1<<20)
+		size(&o.MaxFramePayloadSize, 1<<20)
+		size(&frag, 64<<10)
+		duration(&o.AutoPingInterval, 10*time.Second)
+		duration(&o.AutoPingTimeout, 5*time.Second)
+		if o.OpenHandshakeTimeout == 0 {
+			o.OpenHandshakeTimeout = 2500 * time.Millisecond
+		}
+		if o.PerMessageCompressionOffers == nil {
+			o.PerMessageCompressionOffers = []DeflateOffer{ClientDeflateOffer}
+		}
+	}
+	o.AutoFragmentSize = int(frag)
+	return o
+}
+
+// offWhenZero are the map options whose Autobahn value 0 means "off" or
+// "unlimited", which a WAMP side's defaults would otherwise replace.
+var offWhenZero = map[string]func(o *Options){
+	"maxMessagePayloadSize": func(o *Options) { o.MaxMessagePayloadSize = -1 },
+	"maxFramePayloadSize":   func(o *Options) { o.MaxFramePayloadSize = -1 },
+	"autoFragmentSize":      func(o *Options) { o.AutoFragmentSize = -1 },
+	"autoPingInterval":      func(o *Options) { o.AutoPingInterval = -1 },
+	"autoPingTimeout":       func(o *Options) { o.AutoPingTimeout = -1 },
 }
 
 // WAMPOptionsFromMap builds WAMPOptions from Autobahn's option names, as
-// found in the "options" of a component's transport configuration. The
-// WebSocket options are those of [OptionsFromMap] (camelCase, or snake_case
-// as Autobahn's Component also accepts: "auto_ping_interval"); on top of
-// them, "sendQueueSize" and "maxBatchSize" (bytes) set the WAMP options.
-// For a client (isServer false) the keys override [WAMPClientOptions];
-// for a server they override Autobahn's WebSocket server defaults. Unknown
-// names are an error.
-func WAMPOptionsFromMap(m map[string]any, isServer bool) (WAMPOptions, error) {
-	ws := make(map[string]any, len(m)+len(wampClientDefaults))
-	if !isServer {
-		maps.Copy(ws, wampClientDefaults)
-	}
+// found in the "options" of a component's or a router transport's
+// configuration: the WebSocket options of [OptionsFromMap] (camelCase or
+// snake_case), and the send queue's "sendQueueSize", "sendQueueMessages",
+// "slowPeerPolicy" (block, fail, drop), "stallTimeout" and "maxBatchSize",
+// the same names as for every transport. Fields not named keep their zero
+// value, which means the defaults of the side in use (see [WAMPOptions]);
+// an explicit 0 for a size limit or the auto-ping turns it off, as in
+// Autobahn. Unknown names are an error.
+func WAMPOptionsFromMap(m map[string]any) (WAMPOptions, error) {
+	ws := make(map[string]any, len(m))
 	var o WAMPOptions
+	var zeroed []string
 	for k, v := range m {
-		name := camelCase(k)
-		var err error
-		switch name {
-		case "sendQueueSize":
-			o.SendQueueSize, err = asInt(v)
-		case "maxBatchSize":
-			o.MaxBatchSize, err = asInt(v)
-		default:
-			ws[name] = v
-			continue
-		}
+		name := optmap.Key(k)
+		ok, err := optmap.Queue(&o.Queue, name, v)
 		if err != nil {
 			return WAMPOptions{}, fmt.Errorf("websocket: WAMP option %q: %w", k, err)
+		}
+		if ok {
+			continue
+		}
+		ws[name] = v
+		if n, err := optmap.Seconds(v); err == nil && n == 0 && offWhenZero[name] != nil {
+			zeroed = append(zeroed, name)
 		}
 	}
 	wo, err := OptionsFromMap(ws)
 	if err != nil {
 		return WAMPOptions{}, err
 	}
+	for _, name := range zeroed {
+		offWhenZero[name](&wo)
+	}
+	if _, named := ws["perMessageCompressionOffers"]; named && wo.PerMessageCompressionOffers == nil {
+		wo.PerMessageCompressionOffers = []DeflateOffer{} // false: offer none
+	}
 	o.WebSocket = wo
 	return o, nil
 }
 
-// camelCase turns Autobahn's documented snake_case option names into the
-// camelCase names of setProtocolOptions, as Autobahn's Component does.
-func camelCase(name string) string {
-	if !strings.Contains(name, "_") {
-		return name
-	}
-	parts := strings.Split(name, "_")
-	var b strings.Builder
-	b.WriteString(parts[0])
-	for _, p := range parts[1:] {
-		if p == "" {
-			continue
-		}
-		b.WriteString(strings.ToUpper(p[:1]))
-		b.WriteString(p[1:])
-	}
-	return b.String()
-}
-
-// wampConfig is WAMPOptions with the defaults applied.
+// wampConfig is WAMPOptions with the defaults of one side applied; it is
+// shared by the connections of a server or a dialer.
 type wampConfig struct {
-	ws        Options
-	sendQueue int
-	maxBatch  int
-	log       *slog.Logger
+	ws     Options
+	engine *engine.Settings
+	maxOut int // the largest message sent (Autobahn refuses larger ones)
+	log    *slog.Logger
 }
 
 // wampConfigFrom reads the Options of a core.TransportConfig.
@@ -145,57 +167,43 @@ func wampConfigFrom(v any, isServer bool) (*wampConfig, error) {
 	var o WAMPOptions
 	switch opts := v.(type) {
 	case nil:
-		if !isServer {
-			o = WAMPClientOptions()
-		}
 	case WAMPOptions:
 		o = opts
 	case *WAMPOptions:
 		if opts != nil {
 			o = *opts
-		} else if !isServer {
-			o = WAMPClientOptions()
 		}
 	case Options:
 		o.WebSocket = opts
 	case *Options:
 		if opts != nil {
 			o.WebSocket = *opts
-		} else if !isServer {
-			o = WAMPClientOptions()
 		}
 	case map[string]any:
 		var err error
-		if o, err = WAMPOptionsFromMap(opts, isServer); err != nil {
+		if o, err = WAMPOptionsFromMap(opts); err != nil {
 			return nil, err
 		}
 	default:
 		return nil, fmt.Errorf("websocket: unsupported transport options of type %T (want websocket.WAMPOptions, websocket.Options or map[string]any)", v)
 	}
-	if o.SendQueueSize < 0 {
-		return nil, fmt.Errorf("websocket: WAMP option SendQueueSize: %d is negative", o.SendQueueSize)
-	}
-	if o.MaxBatchSize < 0 {
-		return nil, fmt.Errorf("websocket: WAMP option MaxBatchSize: %d is negative", o.MaxBatchSize)
-	}
+	o.WebSocket = withSideDefaults(o.WebSocket, isServer)
 	// Check the WebSocket options now, so that Dial and Listen fail early.
 	if _, err := o.WebSocket.resolve(isServer); err != nil {
 		return nil, err
 	}
-	c := &wampConfig{
-		ws:        o.WebSocket,
-		sendQueue: o.SendQueueSize,
-		maxBatch:  o.MaxBatchSize,
-		log:       o.Logger,
+	if o.Logger == nil {
+		o.Logger = slog.Default()
 	}
-	if c.sendQueue == 0 {
-		c.sendQueue = DefaultWAMPSendQueueSize
+	ws := o.WebSocket
+	es := &engine.Settings{
+		Name:   "websocket",
+		Queue:  o.Queue,
+		Logger: o.Logger,
+		Debug:  engine.Debug{LogOctets: ws.LogOctets, LogFrames: ws.LogFrames, TrackTimings: ws.TrackTimings},
 	}
-	if c.maxBatch == 0 {
-		c.maxBatch = DefaultWAMPMaxBatchSize
+	if err := es.Resolve(); err != nil {
+		return nil, err
 	}
-	if c.log == nil {
-		c.log = slog.Default()
-	}
-	return c, nil
+	return &wampConfig{ws: ws, engine: es, maxOut: int(min(ws.MaxMessagePayloadSize, 1<<62)), log: o.Logger}, nil
 }

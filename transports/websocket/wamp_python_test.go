@@ -198,7 +198,7 @@ func TestWAMPPythonClients(t *testing.T) {
 	}
 	router := &interopRouter{sessions: make(map[string]*interopSession)}
 	// Accept permessage-deflate (offered by ApplicationRunner) to cover it too.
-	opts, err := websocket.WAMPOptionsFromMap(map[string]any{"perMessageCompressionAccept": true}, true)
+	opts, err := websocket.WAMPOptionsFromMap(map[string]any{"perMessageCompressionAccept": true})
 	if err != nil {
 		t.Fatal(err)
 	}

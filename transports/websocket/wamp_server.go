@@ -35,17 +35,21 @@ var _ http.Handler = (*WAMPServer)(nil)
 // NewWAMPHandler returns a WAMPServer for cfg that hands every established
 // transport to accept:
 //
-//	h, err := websocket.NewWAMPHandler(core.TransportConfig{}, router.Accept)
+//	h, err := websocket.NewWAMPHandler(nil, core.TransportConfig{}, router.Accept)
 //	mux.Handle("/ws", h)
 //
-// cfg.Serializers are the serializers accepted, in the server's order
-// (default: every serializer of the default registry); cfg.Options the
-// [WAMPOptions], [Options] or map of Autobahn option names (default:
-// Autobahn's WebSocket server defaults); cfg.Headers are added to every
-// handshake response. cfg.TLS and cfg.Proxy are not used: TLS is the
-// business of the http.Server the handler runs in.
-func NewWAMPHandler(cfg core.TransportConfig, accept core.Acceptor) (*WAMPServer, error) {
-	return newWAMPServer(cfg, accept, registry.Default, "")
+// reg supplies the serializers when cfg names none, and negotiates (nil:
+// registry.Default). cfg.Serializers are the serializers accepted, in the
+// server's order (default: every serializer of reg); cfg.Options the
+// [WAMPOptions], [Options] or map of Autobahn option names (default: a WAMP
+// server's, see [WAMPOptions]); cfg.Headers are added to every handshake
+// response. cfg.TLS and cfg.Proxy are not used: TLS is the business of the
+// http.Server the handler runs in.
+func NewWAMPHandler(reg *registry.Registry, cfg core.TransportConfig, accept core.Acceptor) (*WAMPServer, error) {
+	if reg == nil {
+		reg = registry.Default
+	}
+	return newWAMPServer(cfg, accept, reg, "")
 }
 
 func newWAMPServer(cfg core.TransportConfig, accept core.Acceptor, reg *registry.Registry, path string) (*WAMPServer, error) {
@@ -71,7 +75,7 @@ func newWAMPServer(cfg core.TransportConfig, accept core.Acceptor, reg *registry
 	s.ws = &Server{
 		NewHandler: func() ServerHandler { return &wampHandler{cfg: wc, srv: s} },
 		Options:    wc.ws,
-		Protocols:  wampSubprotocols(sers),
+		Protocols:  registry.Subprotocols(sers),
 		Logger:     wc.log,
 	}
 	if err := s.ws.init(); err != nil {

@@ -596,7 +596,7 @@ func TestWAMPCloseCodes(t *testing.T) {
 // TestWAMPSendQueueBound: when the peer does not read, Send blocks once the
 // queue is full and gives up when its context ends.
 func TestWAMPSendQueueBound(t *testing.T) {
-	opts := websocket.WAMPOptions{SendQueueSize: 64 << 10, Logger: wampQuietLog}
+	opts := websocket.WAMPOptions{Queue: core.QueueOptions{MaxBytes: 64 << 10}, Logger: wampQuietLog}
 	l, recs := wampServer(t, "ws://127.0.0.1:0", core.TransportConfig{Options: opts}, nil)
 	conn, _, err := (&gorilla.Dialer{Subprotocols: []string{"wamp.2.json"}}).Dial(l.URL(), nil)
 	if err != nil {
@@ -691,7 +691,7 @@ func TestWAMPDetails(t *testing.T) {
 // TestWAMPServeMux: NewWAMPHandler serves WAMP on an existing mux.
 func TestWAMPServeMux(t *testing.T) {
 	recs := make(chan *testpeer.Recorder, 4)
-	h, err := websocket.NewWAMPHandler(core.TransportConfig{Options: websocket.WAMPOptions{Logger: wampQuietLog}}, func(core.Transport) core.TransportHandler {
+	h, err := websocket.NewWAMPHandler(nil, core.TransportConfig{Options: websocket.WAMPOptions{Logger: wampQuietLog}}, func(core.Transport) core.TransportHandler {
 		r := testpeer.NewRecorder()
 		recs <- r
 		return r
@@ -723,10 +723,10 @@ func TestWAMPServeMux(t *testing.T) {
 	srv.WaitClose(t)
 	_ = cli
 
-	if _, err := websocket.NewWAMPHandler(core.TransportConfig{}, nil); err == nil {
+	if _, err := websocket.NewWAMPHandler(nil, core.TransportConfig{}, nil); err == nil {
 		t.Error("nil acceptor accepted")
 	}
-	if _, err := websocket.NewWAMPHandler(core.TransportConfig{Options: map[string]any{"bogus": 1}}, func(core.Transport) core.TransportHandler { return nil }); err == nil {
+	if _, err := websocket.NewWAMPHandler(nil, core.TransportConfig{Options: map[string]any{"bogus": 1}}, func(core.Transport) core.TransportHandler { return nil }); err == nil {
 		t.Error("unknown option accepted")
 	}
 }
@@ -865,40 +865,45 @@ func TestWAMPOptions(t *testing.T) {
 	def := websocket.WAMPClientOptions().WebSocket
 	want := websocket.Options{
 		MaxFramePayloadSize: 1 << 20, MaxMessagePayloadSize: 1 << 20, AutoFragmentSize: 64 << 10,
-		OpenHandshakeTimeout: 2500 * time.Millisecond, CloseHandshakeTimeout: time.Second,
-		ServerConnectionDropTimeout: time.Second,
-		AutoPingInterval:            10 * time.Second, AutoPingTimeout: 5 * time.Second, AutoPingSize: 12,
+		OpenHandshakeTimeout: 2500 * time.Millisecond,
+		AutoPingInterval:     10 * time.Second, AutoPingTimeout: 5 * time.Second,
 		PerMessageCompressionOffers: []websocket.DeflateOffer{websocket.ClientDeflateOffer},
 	}
 	if !reflect.DeepEqual(def, want) {
 		t.Errorf("client defaults\n got %+v\nwant %+v", def, want)
 	}
 	tests := []struct {
-		name     string
-		m        map[string]any
-		isServer bool
-		check    func(websocket.WAMPOptions) bool
-		wantErr  string
+		name    string
+		m       map[string]any
+		check   func(websocket.WAMPOptions) bool
+		wantErr string
 	}{
-		{"client keeps defaults", map[string]any{"autoPingInterval": 2}, false, func(o websocket.WAMPOptions) bool {
-			return o.WebSocket.AutoPingInterval == 2*time.Second && o.WebSocket.MaxMessagePayloadSize == 1<<20
+		{"unnamed options keep the side's defaults", map[string]any{"autoPingInterval": 2}, func(o websocket.WAMPOptions) bool {
+			return o.WebSocket.AutoPingInterval == 2*time.Second && o.WebSocket.MaxMessagePayloadSize == 0
 		}, ""},
-		{"snake case", map[string]any{"max_message_payload_size": 4096, "send_queue_size": 10}, false, func(o websocket.WAMPOptions) bool {
-			return o.WebSocket.MaxMessagePayloadSize == 4096 && o.SendQueueSize == 10
+		{"snake case", map[string]any{"max_message_payload_size": 4096, "send_queue_size": 10}, func(o websocket.WAMPOptions) bool {
+			return o.WebSocket.MaxMessagePayloadSize == 4096 && o.Queue.MaxBytes == 10
 		}, ""},
-		{"server has no client defaults", map[string]any{"maxBatchSize": 100}, true, func(o websocket.WAMPOptions) bool {
-			return o.MaxBatchSize == 100 && o.WebSocket.MaxMessagePayloadSize == 0 && o.WebSocket.AutoPingInterval == 0
+		{"queue options", map[string]any{"maxBatchSize": 100, "slow_peer_policy": "fail", "stallTimeout": 2}, func(o websocket.WAMPOptions) bool {
+			return o.Queue == core.QueueOptions{MaxBatchSize: 100, Policy: core.SlowPeerFail, StallTimeout: 2 * time.Second}
 		}, ""},
-		{"disable compression offer", map[string]any{"perMessageCompressionOffers": false}, false, func(o websocket.WAMPOptions) bool {
-			return len(o.WebSocket.PerMessageCompressionOffers) == 0
+		{"0 turns a limit off", map[string]any{"maxMessagePayloadSize": 0, "autoPingInterval": 0}, func(o websocket.WAMPOptions) bool {
+			return o.WebSocket.MaxMessagePayloadSize < 0 && o.WebSocket.AutoPingInterval < 0
 		}, ""},
-		{"unknown", map[string]any{"nope": true}, false, nil, "unknown WebSocket option"},
-		{"bad queue", map[string]any{"sendQueueSize": "big"}, false, nil, "sendQueueSize"},
-		{"negative batch", map[string]any{"maxBatchSize": -1}, true, nil, "maxBatchSize"},
+		{"disable compression offer", map[string]any{"perMessageCompressionOffers": false}, func(o websocket.WAMPOptions) bool {
+			return o.WebSocket.PerMessageCompressionOffers != nil && len(o.WebSocket.PerMessageCompressionOffers) == 0
+		}, ""},
+		{"debug options", map[string]any{"logFrames": true, "log_octets": true, "trackTimings": true}, func(o websocket.WAMPOptions) bool {
+			return o.WebSocket.LogFrames && o.WebSocket.LogOctets && o.WebSocket.TrackTimings
+		}, ""},
+		{"unknown", map[string]any{"nope": true}, nil, "unknown WebSocket option"},
+		{"bad queue", map[string]any{"sendQueueSize": "big"}, nil, "sendQueueSize"},
+		{"negative batch", map[string]any{"maxBatchSize": -1}, nil, "maxBatchSize"},
+		{"bad policy", map[string]any{"slowPeerPolicy": "wait"}, nil, "slow-peer policy"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			o, err := websocket.WAMPOptionsFromMap(tc.m, tc.isServer)
+			o, err := websocket.WAMPOptionsFromMap(tc.m)
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 					t.Fatalf("err %v, want %q", err, tc.wantErr)
