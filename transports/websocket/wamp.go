@@ -194,8 +194,12 @@ func (t *WAMPTransport) CloseWith(ctx context.Context, code int, reason string) 
 
 // Write sends each message as one WebSocket message (the engine has already
 // combined them into batches for a batched serializer), giving up at
-// deadline.
+// deadline. Several messages go out with one system call when none needs
+// fragmenting or compressing.
 func (w *wampWire) Write(msgs []engine.Outgoing, deadline time.Time) error {
+	if len(msgs) > 1 && w.conn.w.canBatch(msgs) {
+		return w.conn.sendBatchBy(msgs, w.binary, deadline)
+	}
 	for _, m := range msgs {
 		if err := w.conn.sendMessageBy(m.Data, w.binary, deadline); err != nil {
 			return err
@@ -208,22 +212,81 @@ func (w *wampWire) Write(msgs []engine.Outgoing, deadline time.Time) error {
 // SendMessage it leaves a failed connection to the caller (the engine,
 // which records why before it drops the connection).
 func (c *Conn) sendMessageBy(payload []byte, isBinary bool, deadline time.Time) error {
-	op := byte(opText)
-	if isBinary {
-		op = opBinary
-	}
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
 	if c.state.Load() != stateOpen {
 		return fmt.Errorf("websocket: send message to %s: %w", c.peer, ErrNotOpen)
 	}
-	if err := c.w.writeMessage(op, payload, deadline); err != nil {
-		if errors.Is(err, errCloseSent) {
-			return fmt.Errorf("websocket: send message to %s: %w", c.peer, ErrNotOpen)
-		}
-		return fmt.Errorf("websocket: send message to %s: %w", c.peer, err)
+	return c.sendErr(c.w.writeMessage(dataOp(isBinary), payload, deadline))
+}
+
+// sendBatchBy writes msgs as single-frame messages with one write.
+func (c *Conn) sendBatchBy(msgs []engine.Outgoing, isBinary bool, deadline time.Time) error {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	if c.state.Load() != stateOpen {
+		return fmt.Errorf("websocket: send message to %s: %w", c.peer, ErrNotOpen)
 	}
-	return nil
+	return c.sendErr(c.w.writeBatch(dataOp(isBinary), msgs, deadline))
+}
+
+func (c *Conn) sendErr(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, errCloseSent):
+		return fmt.Errorf("websocket: send message to %s: %w", c.peer, ErrNotOpen)
+	}
+	return fmt.Errorf("websocket: send message to %s: %w", c.peer, err)
+}
+
+func dataOp(isBinary bool) byte {
+	if isBinary {
+		return opBinary
+	}
+	return opText
+}
+
+// canBatch tells whether msgs can go out as single uncompressed frames.
+func (w *frameWriter) canBatch(msgs []engine.Outgoing) bool {
+	if w.compress {
+		return false
+	}
+	for _, m := range msgs {
+		if w.frameSize > 0 && len(m.Data) > w.frameSize {
+			return false
+		}
+	}
+	return true
+}
+
+// writeBatch writes msgs as single-frame messages (see canBatch), framed
+// (and masked on a client) into one buffer and written with one call.
+func (w *frameWriter) writeBatch(op byte, msgs []engine.Outgoing, deadline time.Time) error {
+	n := 0
+	for _, m := range msgs {
+		n += maxHeader + len(m.Data)
+	}
+	buf := make([]byte, 0, n)
+	if err := w.acquire(deadline, false); err != nil {
+		return err
+	}
+	defer w.release()
+	if w.err != nil {
+		return w.err
+	}
+	for _, m := range msgs {
+		h := w.header(op, true, false, len(m.Data))
+		buf = append(buf, h...)
+		start := len(buf)
+		buf = append(buf, m.Data...)
+		if !w.isServer {
+			maskBytes([4]byte(h[len(h)-4:]), 0, buf[start:])
+		}
+	}
+	w.setDeadline(deadline)
+	_, err := w.conn.Write(buf)
+	return w.wrote(op, err)
 }
 
 // Close starts the closing handshake with CloseWith's code (1000 by
