@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -892,5 +893,44 @@ func TestPongStall(t *testing.T) {
 	err = cli.WaitClose(t)
 	if !errors.Is(err, core.ErrSlowPeer) || !errors.Is(err, core.ErrTransportLost) {
 		t.Fatalf("OnClose(%v), want a core.TransportLost wrapping core.ErrSlowPeer", err)
+	}
+}
+
+// TestFrameTimeout: a peer that sends part of a frame and then nothing
+// (here a header announcing 100 bytes, and 10 of them; then 2 bytes of a
+// header) is dropped after FrameTimeout, while a connection idle between
+// frames is not.
+func TestFrameTimeout(t *testing.T) {
+	ts := startServer(t, "rs://127.0.0.1:0", core.TransportConfig{Serializers: fakeAll, Options: Options{FrameTimeout: 200 * time.Millisecond}}, false)
+	for _, partial := range [][]byte{frame(frameMessage, strings.Repeat("x", 100))[:14:14], {0, 0}} {
+		c := rawDial(t, ts)
+		if _, err := c.handshake(t, 0x7F, 0xF3, 0, 0); err != nil {
+			t.Fatal(err)
+		}
+		srv := ts.next(t)
+		if _, err := c.Write(partial); err != nil {
+			t.Fatal(err)
+		}
+		start := time.Now()
+		err := srv.WaitClose(t)
+		if !errors.Is(err, os.ErrDeadlineExceeded) {
+			t.Errorf("OnClose(%v), want the frame deadline exceeded", err)
+		}
+		if took := time.Since(start); took > 3*time.Second {
+			t.Errorf("a 200 ms frame timeout dropped the connection after %v", took)
+		}
+	}
+	// Idle between frames: not dropped.
+	c := rawDial(t, ts)
+	if _, err := c.handshake(t, 0x7F, 0xF3, 0, 0); err != nil {
+		t.Fatal(err)
+	}
+	srv := ts.next(t)
+	time.Sleep(500 * time.Millisecond)
+	if _, err := c.Write(frame(frameMessage, "still here")); err != nil {
+		t.Fatal(err)
+	}
+	if got := srv.waitMsg(t); string(got) != "still here" {
+		t.Fatalf("got %q", got)
 	}
 }
