@@ -20,6 +20,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/autobahn-go/autobahn/internal/netutil"
 )
 
 // DefaultUserAgent is sent in the User-Agent header unless
@@ -124,7 +126,7 @@ func (d *Dialer) dial(ctx context.Context, rawURL string, h ClientHandler) (*Con
 			nc.Close()
 		}
 	}()
-	setNoDelay(nc, cfg.noDelay)
+	netutil.SetNoDelay(nc, cfg.noDelay)
 	var tlsState *tls.ConnectionState
 	if pu.Secure {
 		tcfg := d.TLSConfig.Clone()

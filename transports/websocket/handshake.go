@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/autobahn-go/autobahn/internal/netutil"
 )
 
 // This file holds the parsing of the opening handshake that this package
@@ -173,39 +175,12 @@ func splitHost(host string) (name, port string, hasPort bool) {
 // PeerString formats a network address as an Autobahn peer descriptor:
 // "tcp4:127.0.0.1:52914", "tcp6:::1:52914", "unix:/tmp/server.sock" (or
 // "unix" for unnamed sockets), "unknown" for anything else.
-func PeerString(addr net.Addr) string {
-	switch a := addr.(type) {
-	case *net.TCPAddr:
-		if ap := a.AddrPort(); ap.IsValid() {
-			return peerFromAddrPort(ap)
-		}
-	case *net.UnixAddr:
-		if a.Name == "" || a.Name == "@" {
-			return "unix"
-		}
-		return "unix:" + a.Name
-	case nil:
-		return "unknown"
-	}
-	if ap, err := netip.ParseAddrPort(addr.String()); err == nil {
-		return peerFromAddrPort(ap)
-	}
-	return "unknown"
-}
-
-func peerFromAddrPort(ap netip.AddrPort) string {
-	ip := ap.Addr().Unmap()
-	kind := "tcp6:"
-	if ip.Is4() {
-		kind = "tcp4:"
-	}
-	return kind + ip.String() + ":" + strconv.Itoa(int(ap.Port()))
-}
+func PeerString(addr net.Addr) string { return netutil.PeerString(addr) }
 
 // peerFromRemoteAddr formats net/http's Request.RemoteAddr as a peer.
 func peerFromRemoteAddr(remote string) string {
 	if ap, err := netip.ParseAddrPort(remote); err == nil {
-		return peerFromAddrPort(ap)
+		return netutil.PeerFromAddrPort(ap)
 	}
 	if remote == "" || remote == "@" {
 		return "unix"

@@ -19,6 +19,8 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"github.com/autobahn-go/autobahn/internal/netutil"
 )
 
 // DefaultServerName is sent in the Server header unless Server.ServerName
@@ -357,7 +359,7 @@ func (s *Server) accept(w http.ResponseWriter, r *http.Request, req *ConnectionR
 	}
 	fc := hw.fc
 	fc.compressed = compress
-	setNoDelay(fc.Conn, cfg.noDelay)
+	netutil.SetNoDelay(fc.Conn, cfg.noDelay)
 
 	c := newConn(fc, proto, cfg, handler, s.Logger)
 	c.peer = req.Peer
@@ -409,15 +411,6 @@ func (h *hijackWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 // only write a 101 response: they never take a buffer from it, and with a
 // pool they allocate none up front.
 var handshakeOnly = &sync.Pool{}
-
-func setNoDelay(c net.Conn, noDelay bool) {
-	if tc, ok := c.(*tls.Conn); ok {
-		c = tc.NetConn()
-	}
-	if tcp, ok := c.(*net.TCPConn); ok {
-		tcp.SetNoDelay(noDelay)
-	}
-}
 
 // writeDenial answers a failed handshake like Autobahn: the reason is the
 // reason phrase of the status line (and here also the body). Where the
