@@ -108,7 +108,7 @@ type Transport struct {
 	wire    Wire
 	s       *Settings
 	maxOut  int // largest serialized message the peer accepts; 0 = any
-	details core.TransportDetails
+	details *core.TransportDetails // shared by the connections of an in-memory listener
 	h       core.TransportHandler
 	self    core.Transport // what handlers see: the transport package's type
 	timings *timings       // nil unless Debug.TrackTimings
@@ -163,12 +163,21 @@ func (s *Settings) Resolve() error {
 // no limit). s must have been resolved.
 func New(w Wire, s *Settings, ser core.Serializer, details core.TransportDetails, maxOut int) *Transport {
 	details.Serializer = ser
-	c := &Transport{wire: w, s: s, maxOut: maxOut, details: details}
+	c := &Transport{}
+	c.Init(w, s, &details, maxOut)
+	return c
+}
+
+// Init is New for a Transport that the caller allocated (embedded in its
+// own type, to save an allocation per connection), with details that may
+// be shared by connections that are described alike; details.Serializer is
+// the serializer (nil for pass-through), and details must not change.
+func (c *Transport) Init(w Wire, s *Settings, details *core.TransportDetails, maxOut int) {
+	c.wire, c.s, c.maxOut, c.details = w, s, maxOut, details
 	c.self = c
 	if s.Debug.TrackTimings {
 		c.timings = &timings{}
 	}
-	return c
 }
 
 // SetTransport makes handlers and acceptors see t, the transport package's
@@ -182,14 +191,14 @@ func (c *Transport) SetTransport(t core.Transport) { c.self = t }
 func (c *Transport) Details() core.TransportDetails {
 	x, ok := c.wire.(ExtraDetails)
 	if !ok {
-		return c.details
+		return *c.details
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.details.Extra == nil {
 		c.details.Extra = x.ExtraDetails()
 	}
-	return c.details
+	return *c.details
 }
 
 // ExtraDetails is a Wire that builds core.TransportDetails.Extra on demand.

@@ -24,6 +24,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"reflect"
 	"sync"
 	"time"
 
@@ -62,7 +63,7 @@ type Options struct {
 // [core.Transport], [core.TrySender], [core.StatsReporter] and
 // [core.DoneNotifier].
 type Transport struct {
-	*engine.Transport
+	engine.Transport
 	side side
 }
 
@@ -130,9 +131,40 @@ func connect(accept core.Acceptor, h core.TransportHandler, client, server *conf
 type config struct {
 	opts     Options
 	settings *engine.Settings
+	// details of the client and server sides, for the serializer of these
+	// options (a dialer's options decide both sides' serializer).
+	client, server core.TransportDetails
+}
+
+// configs memoizes the configs of the options in use, so that connections
+// made with the same options (every Pair, Connect or Dial of a program,
+// typically) share one instead of carrying a copy each.
+var configs struct {
+	sync.Mutex
+	m map[Options]*config
 }
 
 func configFrom(o Options) (*config, error) {
+	if o.Serializer != nil && !reflect.TypeOf(o.Serializer).Comparable() {
+		return newConfig(o)
+	}
+	configs.Lock()
+	defer configs.Unlock()
+	if c := configs.m[o]; c != nil {
+		return c, nil
+	}
+	c, err := newConfig(o)
+	if err != nil {
+		return nil, err
+	}
+	if configs.m == nil || len(configs.m) >= 64 {
+		configs.m = make(map[Options]*config)
+	}
+	configs.m[o] = c
+	return c, nil
+}
+
+func newConfig(o Options) (*config, error) {
 	s := &engine.Settings{
 		Name:   "memory",
 		Queue:  o.Queue,
@@ -148,7 +180,11 @@ func configFrom(o Options) (*config, error) {
 	if o.InboxSize == 0 {
 		o.InboxSize = DefaultInboxSize
 	}
-	return &config{opts: o, settings: s}, nil
+	cfg := &config{opts: o, settings: s}
+	cfg.client = core.TransportDetails{Framing: Framing, Serializer: o.Serializer, Peer: "memory"}
+	cfg.server = cfg.client
+	cfg.server.IsServer = true
+	return cfg, nil
 }
 
 // newPair makes two connected transports, the second on the server side.
@@ -160,16 +196,20 @@ func newPair(client, server *config) (*Transport, *Transport) {
 	return ta, tb
 }
 
+// newSide makes one side with its own options; shared (the dialer's)
+// decide the serializer and the size limit.
 func newSide(own, shared *config, isServer bool) *Transport {
-	ser := shared.opts.Serializer
 	maxOut := 0
-	if ser != nil {
+	if shared.opts.Serializer != nil {
 		maxOut = shared.opts.MaxMessageSize
 	}
+	d := &shared.client
+	if isServer {
+		d = &shared.server
+	}
 	t := &Transport{side: side{inboxSize: own.opts.InboxSize}}
-	d := core.TransportDetails{Framing: Framing, Peer: "memory", IsServer: isServer}
-	t.side.conn = engine.New(&t.side, own.settings, ser, d, maxOut)
-	t.Transport = t.side.conn
-	t.side.conn.SetTransport(t)
+	t.side.conn = &t.Transport
+	t.Transport.Init(&t.side, own.settings, d, maxOut)
+	t.SetTransport(t)
 	return t
 }
