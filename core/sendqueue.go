@@ -74,8 +74,11 @@ type QueueOptions struct {
 	// Policy is what happens to a message that does not fit (default
 	// SlowPeerBlock).
 	Policy SlowPeerPolicy
-	// StallTimeout fails the connection when one write to the peer takes
-	// longer (the peer stopped reading); default 30 s, negative for none.
+	// StallTimeout fails the connection when one write to the peer (the
+	// messages the writer took from the queue at once, at most about
+	// MaxBytes) does not complete within it: the peer stopped reading, or
+	// reads slower than MaxBytes per StallTimeout. Default 30 s, negative
+	// for none.
 	StallTimeout time.Duration
 	// MaxBatchSize is the largest transport message into which the writer
 	// combines queued messages when the serializer is batched (default

@@ -107,7 +107,7 @@ var errClosed = errors.New("transport closed")
 type Transport struct {
 	wire    Wire
 	s       *Settings
-	maxOut  int // largest serialized message the peer accepts; 0 = any
+	maxOut  int                    // largest serialized message the peer accepts; 0 = any
 	details *core.TransportDetails // shared by the connections of an in-memory listener
 	h       core.TransportHandler
 	self    core.Transport // what handlers see: the transport package's type
@@ -411,17 +411,20 @@ func (c *Transport) signalLocked() {
 // RawSocket end of stream). Close waits, bounded by ctx, until the
 // connection is gone, and drops it when ctx ends first. Called from the
 // handler's own callbacks it does not wait, since the reader that would
-// notice the end is the caller. Closing a connection that is not open
-// returns nil.
+// notice the end is the caller; the check is per connection, not per
+// goroutine, so Close from another goroutine while a handler runs does not
+// wait either. Closing a connection that is already closing or gone waits
+// for its end like the first Close.
 func (c *Transport) Close(ctx context.Context) error {
-	if !c.beginClose() || c.inHandler.Load() {
+	c.beginClose()
+	if c.inHandler.Load() {
 		return nil
 	}
 	select {
 	case <-c.Done():
 		return nil
 	case <-ctx.Done():
-		c.wire.Abort()
+		c.Abort()
 		return fmt.Errorf("%s: close %s: %w", c.s.Name, c.peer(), ctx.Err())
 	}
 }

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"runtime/debug"
 	"time"
@@ -233,13 +234,27 @@ func (c *Transport) combine(msgs []Outgoing) []Outgoing {
 	return out
 }
 
+// ErrWireClosing is wrapped by a Wire's write error when the connection is
+// already ending (the peer started a closing handshake): the messages still
+// queued are dropped, and the reader reports how the connection ended.
+var ErrWireClosing = errors.New("connection closing")
+
 // writeFailed fails the connection after a failed write: a stalled write is
-// the slow-peer case, anything else a broken connection.
+// the slow-peer case, anything else a broken connection; a wire that is
+// already closing only loses what is queued.
 func (c *Transport) writeFailed(err error) {
+	if errors.Is(err, ErrWireClosing) {
+		c.mu.Lock()
+		c.writing = false
+		c.dropQueueLocked()
+		c.mu.Unlock()
+		c.s.Logger.Debug(c.s.Name+": messages dropped: the connection is closing", "peer", c.peer(), "err", err)
+		return
+	}
 	f := FailWrite
 	if isTimeout(err) {
 		f = FailSlowPeer
-		err = fmt.Errorf("%w: a write made no progress for %v (stall timeout; policy %s): %w", core.ErrSlowPeer, c.s.Queue.StallTimeout, c.s.Queue.Policy, err)
+		err = fmt.Errorf("%w: a write did not complete within the stall timeout of %v (policy %s): %w", core.ErrSlowPeer, c.s.Queue.StallTimeout, c.s.Queue.Policy, err)
 	} else {
 		err = fmt.Errorf("write: %w", err)
 	}

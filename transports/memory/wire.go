@@ -28,9 +28,11 @@ func (s *side) start(f func()) {
 }
 
 // needRunLocked reports whether a delivery goroutine must start now, and
-// marks it running.
+// marks it running. Nothing is delivered, and no end reported, before the
+// side has started (its OnOpen has run): what arrives or ends meanwhile
+// waits for start.
 func (s *side) needRunLocked() bool {
-	if s.running || s.gone || (!s.started && !s.ended) || (len(s.inbox) == 0 && !s.ended) {
+	if s.running || s.gone || !s.started || (len(s.inbox) == 0 && !s.ended) {
 		return false
 	}
 	s.running = true
@@ -109,13 +111,9 @@ func (s *side) deliver() {
 		}
 		batch := s.inbox
 		s.inbox = nil
-		started := s.started
 		s.signalRoomLocked()
 		s.mu.Unlock()
 		for _, o := range batch {
-			if !started {
-				break
-			}
 			var ok bool
 			if serialized {
 				ok = s.conn.Receive(o.Data)

@@ -153,6 +153,9 @@ func (fr *frameReader) next() (t byte, payload []byte, err error) {
 			fr.end = copy(fr.buf[:], fr.buf[fr.start:fr.end])
 			fr.start = 0
 		}
+		if fr.end > 0 {
+			fr.arm() // part of a header is in already
+		}
 		// The idle reader blocks here: the loop is inline rather than in a
 		// helper (or io.ReadAtLeast) to keep the idle reader's stack
 		// shallow, since that stack is most of what an idle connection

@@ -230,12 +230,17 @@ func (w *wire) ExtraDetails() map[string]any {
 // half-close, TLS close_notify) and gives the peer CloseHandshakeTimeout to
 // end its side; the reader then finishes.
 func (w *wire) Close() {
+	// closing and the deadline are published before the deadline is set,
+	// so that the reader's frame deadline (disarm) cannot clear it unseen.
+	var d time.Time
 	if w.opts.CloseHandshakeTimeout > 0 {
-		d := time.Now().Add(w.opts.CloseHandshakeTimeout)
+		d = time.Now().Add(w.opts.CloseHandshakeTimeout)
 		w.cs.deadline.Store(d.UnixNano())
-		w.conn.SetReadDeadline(d)
 	}
 	w.cs.closing.Store(true)
+	if !d.IsZero() {
+		w.conn.SetReadDeadline(d)
+	}
 	if cw, ok := w.conn.(interface{ CloseWrite() error }); !ok || cw.CloseWrite() != nil {
 		w.conn.Close()
 	}

@@ -902,7 +902,13 @@ func TestPongStall(t *testing.T) {
 // frames is not.
 func TestFrameTimeout(t *testing.T) {
 	ts := startServer(t, "rs://127.0.0.1:0", core.TransportConfig{Serializers: fakeAll, Options: Options{FrameTimeout: 200 * time.Millisecond}}, false)
-	for _, partial := range [][]byte{frame(frameMessage, strings.Repeat("x", 100))[:14:14], {0, 0}} {
+	for _, partial := range [][]byte{
+		frame(frameMessage, strings.Repeat("x", 100))[:14:14],
+		{0, 0},
+		// A whole frame and part of the next header in one segment: the
+		// leftover header bytes wait in the read buffer.
+		append(frame(frameMessage, "whole"), 0, 0),
+	} {
 		c := rawDial(t, ts)
 		if _, err := c.handshake(t, 0x7F, 0xF3, 0, 0); err != nil {
 			t.Fatal(err)

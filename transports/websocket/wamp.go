@@ -197,6 +197,16 @@ func (t *WAMPTransport) CloseWith(ctx context.Context, code int, reason string) 
 // deadline. Several messages go out with one system call when none needs
 // fragmenting or compressing.
 func (w *wampWire) Write(msgs []engine.Outgoing, deadline time.Time) error {
+	err := w.write(msgs, deadline)
+	if errors.Is(err, ErrNotOpen) {
+		// A closing handshake is under way (the peer's, typically): not a
+		// failure of the connection; the reader reports its end.
+		return fmt.Errorf("%w: %w", engine.ErrWireClosing, err)
+	}
+	return err
+}
+
+func (w *wampWire) write(msgs []engine.Outgoing, deadline time.Time) error {
 	if len(msgs) > 1 && w.conn.w.canBatch(msgs) {
 		return w.conn.sendBatchBy(msgs, w.binary, deadline)
 	}

@@ -1,6 +1,7 @@
 package websocket_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -58,5 +59,54 @@ func TestWAMPServerDefaultLimit(t *testing.T) {
 				t.Fatalf("got %v", m)
 			}
 		})
+	}
+}
+
+// TestWAMPPeerClosesWhileWriting: a client that closes cleanly while the
+// server is streaming to it ends the connection cleanly on both sides; the
+// messages the server still had queued are dropped, not turned into a
+// failure.
+func TestWAMPPeerClosesWhileWriting(t *testing.T) {
+	l, recs := wampServer(t, "ws://127.0.0.1:0/ws", core.TransportConfig{Options: websocket.WAMPOptions{Logger: wampQuietLog}}, nil)
+	for i := range 10 {
+		cli, crec := wampDial(t, l.URL(), core.TransportConfig{})
+		srv := recvRec(t, recs)
+		stop := make(chan struct{})
+		streamed := make(chan struct{})
+		go func() { // the client reads everything
+			for {
+				select {
+				case <-crec.Msgs:
+				case <-stop:
+					return
+				}
+			}
+		}()
+		go func() {
+			defer close(streamed)
+			ev := core.Prepare(&core.Event{Subscription: 1, Publication: 1, Args: []any{strings.Repeat("e", 512)}})
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				if srv.Transport().(core.TrySender).TrySend(ev) != nil {
+					time.Sleep(time.Millisecond)
+				}
+			}
+		}()
+		time.Sleep(20 * time.Millisecond)
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		cli.Close(ctx)
+		cancel()
+		if err := srv.WaitClose(t); err != nil {
+			t.Errorf("round %d: server OnClose(%v) after the client's clean close, want nil", i, err)
+		}
+		if err := crec.WaitClose(t); err != nil {
+			t.Errorf("round %d: client OnClose(%v) after its clean close, want nil", i, err)
+		}
+		close(stop)
+		<-streamed
 	}
 }
