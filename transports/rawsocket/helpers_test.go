@@ -9,7 +9,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -19,38 +18,9 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	code := m.Run()
-	if code == 0 {
-		// Goroutine leak check: every connection's reader, every flusher and
-		// every test helper goroutine must be gone once the tests have
-		// closed everything.
-		var leaked []string
-		for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-			leaked = leakedGoroutines()
-			if len(leaked) == 0 || time.Now().After(deadline) {
-				break
-			}
-		}
-		if len(leaked) > 0 {
-			fmt.Fprintf(os.Stderr, "goroutine leak: %d goroutines of this package still running:\n%s\n", len(leaked), strings.Join(leaked, "\n\n"))
-			code = 1
-		}
-	}
-	os.Exit(code)
-}
-
-// leakedGoroutines returns the stacks of goroutines running code of this
-// package, other than the one running TestMain.
-func leakedGoroutines() []string {
-	buf := make([]byte, 1<<20)
-	buf = buf[:runtime.Stack(buf, true)]
-	var out []string
-	for _, g := range strings.Split(string(buf), "\n\n") {
-		if strings.Contains(g, "transports/rawsocket.") && !strings.Contains(g, "rawsocket.TestMain") {
-			out = append(out, g)
-		}
-	}
-	return out
+	// Every connection's reader and writer and every test helper goroutine
+	// must be gone once the tests have closed everything.
+	os.Exit(testpeer.RunWithLeakCheck(m, "transports/rawsocket."))
 }
 
 // testMsg is a stand-in WAMP message for the fake serializer: its bytes are

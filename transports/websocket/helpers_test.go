@@ -13,10 +13,11 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/autobahn-go/autobahn/internal/testpeer"
 )
 
 var quietLog = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -25,35 +26,8 @@ func TestMain(m *testing.M) {
 	if idleClientMain() {
 		return
 	}
-	code := m.Run()
-	if code == 0 {
-		// Goroutine leak check: connections started by the tests must end.
-		deadline := time.Now().Add(5 * time.Second)
-		leaked := leakedGoroutines()
-		for len(leaked) > 0 && time.Now().Before(deadline) {
-			time.Sleep(20 * time.Millisecond)
-			leaked = leakedGoroutines()
-		}
-		if len(leaked) > 0 {
-			fmt.Fprintf(os.Stderr, "goroutine leak: %d goroutines left\n%s\n", len(leaked), strings.Join(leaked, "\n\n"))
-			code = 1
-		}
-	}
-	os.Exit(code)
-}
-
-// leakedGoroutines lists the stacks of goroutines, other than the caller's,
-// that run code of this package or of gorilla/websocket.
-func leakedGoroutines() []string {
-	buf := make([]byte, 1<<20)
-	buf = buf[:runtime.Stack(buf, true)]
-	var leaked []string
-	for i, g := range strings.Split(string(buf), "\n\n") {
-		if i > 0 && (strings.Contains(g, "autobahn/transports/websocket.") || strings.Contains(g, "gorilla/websocket.")) {
-			leaked = append(leaked, g)
-		}
-	}
-	return leaked
+	// Connections started by the tests must end.
+	os.Exit(testpeer.RunWithLeakCheck(m, "autobahn/transports/websocket.", "gorilla/websocket."))
 }
 
 type message struct {
