@@ -23,7 +23,7 @@
 // Reading stays with the wire: each framing has its own reader (WebSocket's
 // reader runs auto-ping and the closing handshake; long-poll's "reader" is an
 // HTTP request), and pushes what it reads into the engine with
-// [Transport.Receive]. Writing is push-driven too: a pull-driven framing such as
+// [Receive]. Writing is push-driven too: a pull-driven framing such as
 // long-poll lets Wire.Write wait until the peer asks for the messages, and
 // the stall timeout bounds that wait like any other write.
 package engine

@@ -50,7 +50,7 @@ type Wire interface {
 	Write(msgs []Outgoing, deadline time.Time) error
 	// Close starts the clean end of the connection once everything queued
 	// is written (WebSocket's closing handshake, RawSocket's half-close).
-	// It must not wait for the peer: the wire's reader calls [Transport.Closed]
+	// It must not wait for the peer: the wire's reader calls [Closed]
 	// when the connection is gone.
 	Close()
 	// Fail ends the connection because of f; cause says why. The wire's
@@ -99,7 +99,10 @@ var errClosed = errors.New("transport closed")
 
 // Transport is a WAMP transport: [core.Transport], [core.TrySender],
 // [core.StatsReporter] and [core.DoneNotifier] over a [Wire]. Transport
-// packages embed it in their exported transport type.
+// packages embed it in their exported transport type; its methods are the
+// public API of every transport. What only a wire may do (Start, Accept,
+// Receive, ReceiveMessage, Closed, Fail, …) are functions of this package,
+// so that embedding does not make them methods of the transports.
 //
 // Concurrency: every method may be called from any goroutine. The wire's
 // reader calls Start or Accept, then Receive for every incoming transport
@@ -164,7 +167,7 @@ func (s *Settings) Resolve() error {
 func New(w Wire, s *Settings, ser core.Serializer, details core.TransportDetails, maxOut int) *Transport {
 	details.Serializer = ser
 	c := &Transport{}
-	c.Init(w, s, &details, maxOut)
+	Init(c, w, s, &details, maxOut)
 	return c
 }
 
@@ -172,7 +175,7 @@ func New(w Wire, s *Settings, ser core.Serializer, details core.TransportDetails
 // own type, to save an allocation per connection), with details that may
 // be shared by connections that are described alike; details.Serializer is
 // the serializer (nil for pass-through), and details must not change.
-func (c *Transport) Init(w Wire, s *Settings, details *core.TransportDetails, maxOut int) {
+func Init(c *Transport, w Wire, s *Settings, details *core.TransportDetails, maxOut int) {
 	c.wire, c.s, c.maxOut, c.details = w, s, maxOut, details
 	c.self = c
 	if s.Debug.TrackTimings {
@@ -183,7 +186,7 @@ func (c *Transport) Init(w Wire, s *Settings, details *core.TransportDetails, ma
 // SetTransport makes handlers and acceptors see t, the transport package's
 // type that embeds c (so that they can reach its extra methods), instead of
 // c itself. Call it before Start or Accept.
-func (c *Transport) SetTransport(t core.Transport) { c.self = t }
+func SetTransport(c *Transport, t core.Transport) { c.self = t }
 
 // Details describes the connection. It is computed once; a wire that
 // implements ExtraDetails fills Extra on the first call only, so that idle
@@ -220,14 +223,14 @@ func (c *Transport) Done() <-chan struct{} {
 }
 
 // Handler returns the handler given to Start, or nil.
-func (c *Transport) Handler() core.TransportHandler { return c.h }
+func Handler(c *Transport) core.TransportHandler { return c.h }
 
 func (c *Transport) peer() string { return c.details.Peer }
 
 // Start runs h over the connection: OnOpen now, on the caller's goroutine
 // (the wire's reader). It reports false when OnOpen panicked (the connection
 // is then failed).
-func (c *Transport) Start(h core.TransportHandler) bool {
+func Start(c *Transport, h core.TransportHandler) bool {
 	c.h = h
 	if c.timings != nil {
 		c.timings.set(func(t *core.TransportTimings) { t.Opened = time.Now() })
@@ -238,7 +241,7 @@ func (c *Transport) Start(h core.TransportHandler) bool {
 // Accept asks a listener's acceptor for the handler and starts it. A nil
 // handler closes the connection again; Accept then reports false, as it
 // does when the acceptor or OnOpen panicked.
-func (c *Transport) Accept(accept core.Acceptor) bool {
+func Accept(c *Transport, accept core.Acceptor) bool {
 	var h core.TransportHandler
 	if !c.guard("acceptor", func() { h = accept(c.self) }) {
 		return false
@@ -247,14 +250,14 @@ func (c *Transport) Accept(accept core.Acceptor) bool {
 		c.beginClose()
 		return false
 	}
-	return c.Start(h)
+	return Start(c, h)
 }
 
 // Receive decodes one incoming transport message and hands its WAMP messages
 // to OnMessage, in order. It reports false when the connection must stop
 // reading: the message was invalid or a handler panicked (the connection is
 // then failed), or the connection failed or was aborted meanwhile.
-func (c *Transport) Receive(data []byte) bool {
+func Receive(c *Transport, data []byte) bool {
 	if st := c.state.Load(); st == stFailed || st == stAborted || st == stClosed {
 		return false
 	}
@@ -267,11 +270,11 @@ func (c *Transport) Receive(data []byte) bool {
 		} else {
 			err = fmt.Errorf("undecodable message of %d bytes: %w", len(data), err)
 		}
-		c.Fail(FailProtocol, err)
+		Fail(c, FailProtocol, err)
 		return false
 	}
 	for _, m := range msgs {
-		if !c.ReceiveMessage(m) {
+		if !ReceiveMessage(c, m) {
 			return false
 		}
 	}
@@ -280,7 +283,7 @@ func (c *Transport) Receive(data []byte) bool {
 
 // ReceiveMessage hands one decoded message to OnMessage (Receive does this
 // for each message; pass-through wires call it directly).
-func (c *Transport) ReceiveMessage(m core.Message) bool {
+func ReceiveMessage(c *Transport, m core.Message) bool {
 	if st := c.state.Load(); st == stFailed || st == stAborted || st == stClosed {
 		return false
 	}
@@ -325,7 +328,7 @@ func (c *Transport) recoverHandler(name string, ok *bool) {
 	err := fmt.Errorf("panic in transport handler %s: %v", name, r)
 	c.s.Logger.Error(c.s.Name+": "+err.Error(), "peer", c.peer(), "stack", stack())
 	if name != "OnClose" {
-		c.Fail(FailInternal, err)
+		Fail(c, FailInternal, err)
 	}
 }
 
@@ -334,7 +337,7 @@ func (c *Transport) recoverHandler(name string, ok *bool) {
 // it. The handler's OnClose gets the engine's own reason when the engine
 // failed or aborted the connection (unless err already wraps it), else err,
 // wrapped in a [*core.TransportLost].
-func (c *Transport) Closed(err error) {
+func Closed(c *Transport, err error) {
 	c.mu.Lock()
 	switch c.state.Load() {
 	case stAborted:
@@ -368,7 +371,7 @@ func (c *Transport) Closed(err error) {
 // Fail fails the connection because of f: queued messages are dropped, the
 // wire ends the connection, and OnClose will get cause. Wires call it for
 // failures they detect themselves (for example an invalid frame type).
-func (c *Transport) Fail(f Failure, cause error) {
+func Fail(c *Transport, f Failure, cause error) {
 	c.mu.Lock()
 	if !c.failLocked(cause) {
 		c.mu.Unlock()

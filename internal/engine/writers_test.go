@@ -46,7 +46,7 @@ func TestStalledWritersDoNotHoldOthers(t *testing.T) {
 	defer close(release)
 	for range 10 {
 		c := New(&fakeWire{release: release, wrote: make(chan struct{}, 1)}, s, nil, core.TransportDetails{}, 0)
-		c.Start(passThrough{})
+		Start(c, passThrough{})
 		if err := c.TrySend(&core.Event{Subscription: 1, Publication: 1}); err != nil {
 			t.Fatal(err)
 		}
@@ -54,7 +54,7 @@ func TestStalledWritersDoNotHoldOthers(t *testing.T) {
 	time.Sleep(50 * time.Millisecond) // the writers take the stalled transports
 	healthy := &fakeWire{wrote: make(chan struct{}, 1)}
 	c := New(healthy, s, nil, core.TransportDetails{}, 0)
-	c.Start(passThrough{})
+	Start(c, passThrough{})
 	start := time.Now()
 	if err := c.TrySend(&core.Event{Subscription: 1, Publication: 2}); err != nil {
 		t.Fatal(err)

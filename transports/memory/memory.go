@@ -97,8 +97,8 @@ func Pair(a, b core.TransportHandler, opts Options) (*Transport, *Transport, err
 		return nil, nil, err
 	}
 	ta, tb := newPair(cfg, cfg)
-	ta.side.start(func() { ta.Start(a) })
-	tb.side.start(func() { tb.Start(b) })
+	ta.side.start(func() { engine.Start(&ta.Transport, a) })
+	tb.side.start(func() { engine.Start(&tb.Transport, b) })
 	return ta, tb, nil
 }
 
@@ -119,11 +119,11 @@ func connect(accept core.Acceptor, h core.TransportHandler, client, server *conf
 	}
 	tc, ts := newPair(client, server)
 	accepted := true
-	ts.side.start(func() { accepted = ts.Accept(accept) })
+	ts.side.start(func() { accepted = engine.Accept(&ts.Transport, accept) })
 	if !accepted {
 		return nil, errors.New("memory: connect: the acceptor refused the connection")
 	}
-	tc.side.start(func() { tc.Start(h) })
+	tc.side.start(func() { engine.Start(&tc.Transport, h) })
 	return tc, nil
 }
 
@@ -209,7 +209,7 @@ func newSide(own, shared *config, isServer bool) *Transport {
 	}
 	t := &Transport{side: side{inboxSize: own.opts.InboxSize}}
 	t.side.conn = &t.Transport
-	t.Transport.Init(&t.side, own.settings, d, maxOut)
-	t.SetTransport(t)
+	engine.Init(&t.Transport, &t.side, own.settings, d, maxOut)
+	engine.SetTransport(&t.Transport, t)
 	return t
 }

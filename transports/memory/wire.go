@@ -105,7 +105,7 @@ func (s *side) deliver() {
 				s.closeTimer.Stop()
 			}
 			s.mu.Unlock()
-			s.conn.Closed(err)
+			engine.Closed(s.conn, err)
 			s.peer.end(nil, false)
 			return
 		}
@@ -116,9 +116,9 @@ func (s *side) deliver() {
 		for _, o := range batch {
 			var ok bool
 			if serialized {
-				ok = s.conn.Receive(o.Data)
+				ok = engine.Receive(s.conn, o.Data)
 			} else {
-				ok = s.conn.ReceiveMessage(o.Msg)
+				ok = engine.ReceiveMessage(s.conn, o.Msg)
 			}
 			if !ok {
 				break

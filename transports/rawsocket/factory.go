@@ -101,7 +101,7 @@ func (f *Factory) Dial(ctx context.Context, u *url.URL, cfg core.TransportConfig
 		conn.Close()
 		return nil, fmt.Errorf("rawsocket: %w", err)
 	}
-	t.Start(h)
+	engine.Start(t.Transport, h)
 	go t.run(nil)
 	return t, nil
 }
@@ -131,7 +131,7 @@ func Client(ctx context.Context, conn net.Conn, reg *registry.Registry, cfg core
 		conn.Close()
 		return nil, fmt.Errorf("rawsocket: %w", err)
 	}
-	t.Start(h)
+	engine.Start(t.Transport, h)
 	go t.run(nil)
 	return t, nil
 }

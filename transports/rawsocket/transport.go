@@ -74,7 +74,7 @@ func newTransport(conn net.Conn, ser core.Serializer, s *engine.Settings, opts *
 	}
 	w.c = engine.New(w, s, ser, d, w.sendMax)
 	t := &Transport{Transport: w.c, w: w}
-	w.c.SetTransport(t)
+	engine.SetTransport(w.c, t)
 	return t
 }
 
@@ -88,7 +88,7 @@ func newTransport(conn net.Conn, ser core.Serializer, s *engine.Settings, opts *
 // average stack in use, and an idle connection is mostly its stack.
 func (t *Transport) run(accept core.Acceptor) {
 	if accept != nil {
-		t.Accept(accept)
+		engine.Accept(t.Transport, accept)
 	}
 	t.w.finish(t.w.readLoop())
 }
@@ -118,7 +118,7 @@ var errStopped = errors.New("stopped reading")
 func (w *wire) handle(typ byte, payload []byte) error {
 	switch typ {
 	case frameMessage:
-		if w.c.Handler() == nil || !w.c.Receive(payload) {
+		if engine.Handler(w.c) == nil || !engine.Receive(w.c, payload) {
 			return errStopped
 		}
 	case framePing:
@@ -162,7 +162,7 @@ func (w *wire) finish(err error) {
 	}
 	w.pings = nil
 	w.pmu.Unlock()
-	w.c.Closed(err)
+	engine.Closed(w.c, err)
 	if w.onDone != nil {
 		w.onDone()
 	}
@@ -287,7 +287,7 @@ func (t *Transport) Ping(ctx context.Context, payload []byte) error {
 	w.pmu.Unlock()
 	if err := w.writeFrame(framePing, payload, w.stallDeadline()); err != nil {
 		w.dropPing(key, got)
-		t.Fail(engine.FailWrite, fmt.Errorf("write PING: %w", err))
+		engine.Fail(t.Transport, engine.FailWrite, fmt.Errorf("write PING: %w", err))
 		return fmt.Errorf("rawsocket: ping %s: %w", peer, &core.TransportLost{Err: err})
 	}
 	select {

@@ -111,7 +111,7 @@ func newWAMPTransport(c *Conn, ser core.Serializer, cfg *wampConfig) *WAMPTransp
 	w := &wampWire{conn: c, binary: ser.Binary(), closeCode: CloseNormal}
 	w.c = engine.New(w, cfg.engine, ser, wampDetails(c, ser), cfg.maxOut)
 	t := &WAMPTransport{Transport: w.c, w: w}
-	w.c.SetTransport(t)
+	engine.SetTransport(w.c, t)
 	return t
 }
 
@@ -338,17 +338,17 @@ func (w *wampWire) Abort() { w.conn.Abort() }
 
 // receive handles one WebSocket message from the reader goroutine.
 func (w *wampWire) receive(payload []byte, isBinary bool) {
-	if w.c.Handler() == nil {
+	if engine.Handler(w.c) == nil {
 		return
 	}
 	if isBinary != w.binary {
 		ser := w.c.Details().Serializer
 		perr := &core.ProtocolError{Reason: fmt.Sprintf("invalid serialization of WAMP message: %s frame, but serializer %s needs %s frames",
 			frameKind(isBinary), ser.Name(), frameKind(w.binary))}
-		w.c.Fail(engine.FailProtocol, perr)
+		engine.Fail(w.c, engine.FailProtocol, perr)
 		return
 	}
-	w.c.Receive(payload)
+	engine.Receive(w.c, payload)
 }
 
 func frameKind(binary bool) string {
@@ -374,7 +374,7 @@ func (w *wampWire) closed(wasClean bool, code int, reason string) {
 	default:
 		err = &WAMPCloseError{Code: code, Reason: reason, WasClean: wasClean}
 	}
-	w.c.Closed(err)
+	engine.Closed(w.c, err)
 }
 
 // wampHandler adapts the WebSocket callbacks of one connection to a
@@ -428,10 +428,10 @@ func (w *wampHandler) OnOpen(c *Conn) {
 	t := newWAMPTransport(c, w.ser, w.cfg)
 	w.t = t
 	if w.srv != nil {
-		t.Accept(w.srv.accept)
+		engine.Accept(t.Transport, w.srv.accept)
 		return
 	}
-	t.Start(w.th)
+	engine.Start(t.Transport, w.th)
 }
 
 // OnMessage delivers the WAMP messages of one WebSocket message.
