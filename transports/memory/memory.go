@@ -61,7 +61,9 @@ type Options struct {
 
 // Transport is one side of an in-memory pair. It implements
 // [core.Transport], [core.TrySender], [core.StatsReporter] and
-// [core.DoneNotifier].
+// [core.DoneNotifier]. Its methods Send, TrySend, Close, Abort, Details,
+// Done, Stats and Timings come from the transport engine embedded in it,
+// and are the same on every transport of this module.
 type Transport struct {
 	engine.Transport
 	side side

@@ -24,6 +24,10 @@ var ErrAborted = core.ErrAborted
 // [core.DoneNotifier] through the transport engine, and adds
 // [Transport.Ping] and the negotiated limits.
 //
+// Its methods Send, TrySend, Close, Abort, Details, Done, Stats and Timings
+// come from the transport engine embedded in it, and are the same on every
+// transport of this module (see core.Transport and core.QueueOptions).
+//
 // Concurrency: every method may be called from any goroutine. The
 // connection's reader goroutine calls the handler: OnOpen once, OnMessage
 // for every message in order, then OnClose once.

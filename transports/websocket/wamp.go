@@ -80,6 +80,10 @@ func (e *WAMPCloseError) Unwrap() error { return e.Err }
 // (send queue, slow-peer policy, panics, stats), and adds
 // [WAMPTransport.CloseWith] and the WebSocket connection below.
 //
+// Its methods Send, TrySend, Close, Abort, Details, Done, Stats and Timings
+// come from the transport engine embedded in it, and are the same on every
+// transport of this module (see core.Transport and core.QueueOptions).
+//
 // Concurrency: every method may be called from any goroutine. The
 // connection's reader goroutine calls the transport handler: OnOpen once,
 // OnMessage for every message in order, then OnClose once.
