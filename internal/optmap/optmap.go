@@ -233,3 +233,27 @@ func Queue(q *core.QueueOptions, key string, v any) (bool, error) {
 // DebugKeys are the names of Autobahn's debugging options, accepted by
 // every transport.
 var DebugKeys = []string{"logFrames", "logOctets", "trackTimings"}
+
+// Decode reads core.TransportConfig.Options for a transport whose options
+// type is T: nil (or a nil *T) is the zero T, a T or *T is used as it is,
+// and a map[string]any goes through fromMap (nil fromMap: maps are not
+// accepted). ok is false when v is none of these.
+func Decode[T any](v any, fromMap func(map[string]any) (T, error)) (o T, ok bool, err error) {
+	switch x := v.(type) {
+	case nil:
+		return o, true, nil
+	case T:
+		return x, true, nil
+	case *T:
+		if x != nil {
+			o = *x
+		}
+		return o, true, nil
+	case map[string]any:
+		if fromMap != nil {
+			o, err = fromMap(x)
+			return o, true, err
+		}
+	}
+	return o, false, nil
+}

@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/autobahn-go/autobahn/core"
+	"github.com/autobahn-go/autobahn/internal/optmap"
 	"github.com/autobahn-go/autobahn/registry"
 )
 
@@ -80,18 +81,11 @@ func endpointName(u *url.URL) (string, error) {
 }
 
 func optionsFrom(v any) (Options, error) {
-	switch o := v.(type) {
-	case nil:
-		return Options{}, nil
-	case Options:
-		return o, nil
-	case *Options:
-		if o == nil {
-			return Options{}, nil
-		}
-		return *o, nil
+	o, ok, _ := optmap.Decode[Options](v, nil)
+	if !ok {
+		return Options{}, fmt.Errorf("memory: unsupported options type %T (want memory.Options)", v)
 	}
-	return Options{}, fmt.Errorf("memory: unsupported options type %T (want memory.Options)", v)
+	return o, nil
 }
 
 // Listen names an endpoint; dialers of the same URL are handed to accept.

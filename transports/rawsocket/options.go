@@ -144,25 +144,14 @@ func lengthExp(size int) byte {
 
 // optionsFrom interprets core.TransportConfig.Options.
 func optionsFrom(v any) (Options, error) {
-	switch o := v.(type) {
-	case nil:
-		return Options{}.resolved()
-	case Options:
-		return o.resolved()
-	case *Options:
-		if o == nil {
-			return Options{}.resolved()
-		}
-		return o.resolved()
-	case map[string]any:
-		opts, err := OptionsFromMap(o)
-		if err != nil {
-			return Options{}, err
-		}
-		return opts.resolved()
-	default:
+	o, ok, err := optmap.Decode(v, OptionsFromMap)
+	if !ok {
 		return Options{}, fmt.Errorf("rawsocket: unsupported options type %T (want rawsocket.Options or map[string]any)", v)
 	}
+	if err != nil {
+		return Options{}, err
+	}
+	return o.resolved()
 }
 
 // mapOptions lists the option names OptionsFromMap understands, in their

@@ -158,27 +158,44 @@ func (c *Conn) Done() <-chan struct{} { return c.done }
 // not open returns an error wrapping ErrNotOpen; a failed write drops the
 // connection.
 func (c *Conn) SendMessage(payload []byte, isBinary bool) error {
-	op := byte(opText)
-	if isBinary {
-		op = opBinary
+	var deadline time.Time
+	if c.cfg.writeTimeout > 0 {
+		deadline = time.Now().Add(c.cfg.writeTimeout)
 	}
+	err := c.sendMessageBy(payload, isBinary, deadline)
+	if err != nil && !errors.Is(err, ErrNotOpen) {
+		c.drop("write failed: " + errors.Unwrap(err).Error())
+	}
+	return err
+}
+
+// sendMessageBy is SendMessage with a deadline of the caller's; unlike
+// SendMessage it leaves a failed connection to the caller (the engine,
+// which records why before it drops the connection).
+func (c *Conn) sendMessageBy(payload []byte, isBinary bool, deadline time.Time) error {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
 	if c.state.Load() != stateOpen {
 		return fmt.Errorf("websocket: send message to %s: %w", c.peer, ErrNotOpen)
 	}
-	var deadline time.Time
-	if c.cfg.writeTimeout > 0 {
-		deadline = time.Now().Add(c.cfg.writeTimeout)
+	return c.sendErr(c.w.writeMessage(dataOp(isBinary), payload, deadline))
+}
+
+func (c *Conn) sendErr(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, errCloseSent):
+		return fmt.Errorf("websocket: send message to %s: %w", c.peer, ErrNotOpen)
 	}
-	if err := c.w.writeMessage(op, payload, deadline); err != nil {
-		if errors.Is(err, errCloseSent) {
-			return fmt.Errorf("websocket: send message to %s: %w", c.peer, ErrNotOpen)
-		}
-		c.drop("write failed: " + err.Error())
-		return fmt.Errorf("websocket: send message to %s: %w", c.peer, err)
+	return fmt.Errorf("websocket: send message to %s: %w", c.peer, err)
+}
+
+func dataOp(isBinary bool) byte {
+	if isBinary {
+		return opBinary
 	}
-	return nil
+	return opText
 }
 
 func (c *Conn) controlDeadline() time.Time {

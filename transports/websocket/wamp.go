@@ -222,18 +222,6 @@ func (w *wampWire) write(msgs []engine.Outgoing, deadline time.Time) error {
 	return nil
 }
 
-// sendMessageBy is SendMessage with a deadline of the caller's; unlike
-// SendMessage it leaves a failed connection to the caller (the engine,
-// which records why before it drops the connection).
-func (c *Conn) sendMessageBy(payload []byte, isBinary bool, deadline time.Time) error {
-	c.wmu.Lock()
-	defer c.wmu.Unlock()
-	if c.state.Load() != stateOpen {
-		return fmt.Errorf("websocket: send message to %s: %w", c.peer, ErrNotOpen)
-	}
-	return c.sendErr(c.w.writeMessage(dataOp(isBinary), payload, deadline))
-}
-
 // sendBatchBy writes msgs as single-frame messages with one write.
 func (c *Conn) sendBatchBy(msgs []engine.Outgoing, isBinary bool, deadline time.Time) error {
 	c.wmu.Lock()
@@ -242,23 +230,6 @@ func (c *Conn) sendBatchBy(msgs []engine.Outgoing, isBinary bool, deadline time.
 		return fmt.Errorf("websocket: send message to %s: %w", c.peer, ErrNotOpen)
 	}
 	return c.sendErr(c.w.writeBatch(dataOp(isBinary), msgs, deadline))
-}
-
-func (c *Conn) sendErr(err error) error {
-	switch {
-	case err == nil:
-		return nil
-	case errors.Is(err, errCloseSent):
-		return fmt.Errorf("websocket: send message to %s: %w", c.peer, ErrNotOpen)
-	}
-	return fmt.Errorf("websocket: send message to %s: %w", c.peer, err)
-}
-
-func dataOp(isBinary bool) byte {
-	if isBinary {
-		return opBinary
-	}
-	return opText
 }
 
 // canBatch tells whether msgs can go out as single uncompressed frames.

@@ -164,28 +164,16 @@ type wampConfig struct {
 
 // wampConfigFrom reads the Options of a core.TransportConfig.
 func wampConfigFrom(v any, isServer bool) (*wampConfig, error) {
-	var o WAMPOptions
-	switch opts := v.(type) {
-	case nil:
-	case WAMPOptions:
-		o = opts
-	case *WAMPOptions:
-		if opts != nil {
-			o = *opts
-		}
-	case Options:
-		o.WebSocket = opts
-	case *Options:
-		if opts != nil {
-			o.WebSocket = *opts
-		}
-	case map[string]any:
-		var err error
-		if o, err = WAMPOptionsFromMap(opts); err != nil {
-			return nil, err
-		}
-	default:
+	o, ok, err := optmap.Decode(v, WAMPOptionsFromMap)
+	if !ok {
+		// The WebSocket options alone.
+		o.WebSocket, ok, _ = optmap.Decode[Options](v, nil)
+	}
+	if !ok {
 		return nil, fmt.Errorf("websocket: unsupported transport options of type %T (want websocket.WAMPOptions, websocket.Options or map[string]any)", v)
+	}
+	if err != nil {
+		return nil, err
 	}
 	o.WebSocket = withSideDefaults(o.WebSocket, isServer)
 	// Check the WebSocket options now, so that Dial and Listen fail early.
