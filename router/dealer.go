@@ -1,0 +1,413 @@
+package router
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/autobahn-go/autobahn/core"
+)
+
+// URIMaxConcurrencyReached is the error a caller gets when every callee of
+// the procedure already runs as many invocations as its registration's
+// concurrency allows (Crossbar.io's URI).
+const URIMaxConcurrencyReached = "crossbar.error.max_concurrency_reached"
+
+// CalleeLostMessage is the message (first Args item) of the
+// wamp.error.canceled ERROR a caller gets when the callee of its pending
+// call disconnects, as Crossbar.io words it.
+const CalleeLostMessage = "callee disconnected from in-flight request"
+
+// reasonForceReregister is the reason of the revocation a callee gets when
+// another session takes its registration over with force_reregister.
+const reasonForceReregister = "wamp.close.force_reregister"
+
+// dealer routes calls of one realm. One lock guards registrations and
+// pending invocations; it is held only while enqueuing.
+type dealer struct {
+	realm *Realm
+
+	mu          sync.Mutex
+	regs        patternTable[*registration]
+	byID        map[uint64]*registration
+	invocations map[uint64]*invocation  // by INVOCATION request ID
+	calls       map[callKey]*invocation // by caller and CALL request ID, until the caller is answered
+	lastInvID   uint64
+}
+
+type callKey struct {
+	caller  *session
+	request uint64
+}
+
+// registration is one procedure pattern (URI + match) with its callees:
+// one, or several under a shared invocation policy.
+type registration struct {
+	id         uint64
+	uri, match string
+	invoke     string
+	callees    []*callee
+	next       int // roundrobin: the callee after the last one used
+}
+
+// callee is one session's membership in a registration, with its options.
+type callee struct {
+	s                              *session
+	concurrency                    int // 0: unlimited
+	inflight                       int
+	discloseCaller, forwardTimeout bool
+}
+
+// invocation is a call routed to a callee and not finished yet.
+type invocation struct {
+	id              uint64
+	reg             *registration
+	callee          *callee
+	caller          *session
+	request         uint64 // the caller's CALL request ID
+	receiveProgress bool
+	inputOpen       bool // progressive call invocations: more CALLs follow
+	answered        bool // the caller got its final answer; the callee's is dropped
+	timer           *time.Timer
+}
+
+func (d *dealer) init(rl *Realm) {
+	d.realm = rl
+	d.byID = make(map[uint64]*registration)
+	d.invocations = make(map[uint64]*invocation)
+	d.calls = make(map[callKey]*invocation)
+}
+
+// register adds s as a callee of a procedure pattern.
+func (d *dealer) register(s *session, m *core.Register) {
+	match := matchOf(m.Options.Match)
+	if !s.checkURI(core.TypeRegister, m.Request, m.Procedure, match) {
+		return
+	}
+	if strings.HasPrefix(m.Procedure, "wamp.") {
+		s.sendError(core.TypeRegister, m.Request, core.URIInvalidURI, "procedures in the wamp. namespace are reserved for the router")
+		return
+	}
+	invoke := m.Options.Invoke
+	if invoke == "" {
+		invoke = core.InvokeSingle
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	reg, ok := d.regs.get(m.Procedure, match)
+	switch {
+	case !ok:
+		reg = &registration{id: randomID(), uri: m.Procedure, match: match, invoke: invoke}
+		for d.byID[reg.id] != nil {
+			reg.id = randomID()
+		}
+		d.regs.put(m.Procedure, match, reg)
+		d.byID[reg.id] = reg
+	case isTrue(m.Options.ForceReregister):
+		for _, c := range reg.callees {
+			if c.s != s {
+				d.revoke(reg, c.s)
+			}
+		}
+		reg.callees = slices.DeleteFunc(reg.callees, func(c *callee) bool { return c.s != s })
+		reg.invoke = invoke
+	case reg.invoke == core.InvokeSingle || reg.invoke != invoke:
+		s.sendError(core.TypeRegister, m.Request, core.URIProcedureAlreadyExists,
+			fmt.Sprintf("procedure %q (match %s) is already registered with invoke policy %q", m.Procedure, match, reg.invoke))
+		return
+	}
+	if reg.calleeOf(s) != nil {
+		s.sendError(core.TypeRegister, m.Request, core.URIProcedureAlreadyExists,
+			fmt.Sprintf("this session already registered procedure %q (match %s)", m.Procedure, match))
+		return
+	}
+	reg.callees = append(reg.callees, &callee{s: s, concurrency: m.Options.Concurrency,
+		discloseCaller: isTrue(m.Options.DiscloseCaller), forwardTimeout: isTrue(m.Options.ForwardTimeout)})
+	s.registrations = append(s.registrations, reg)
+	s.send(&core.Registered{Request: m.Request, Registration: reg.id})
+}
+
+// revoke takes a registration away from a callee (force_reregister by
+// another session), telling it when it supports registration revocation.
+func (d *dealer) revoke(reg *registration, s *session) {
+	s.registrations = slices.DeleteFunc(s.registrations, func(r *registration) bool { return r == reg })
+	if s.features&calleeRevocation != 0 {
+		s.send(&core.Unregistered{Details: core.UnregisteredDetails{Registration: reg.id, Reason: reasonForceReregister}})
+	}
+}
+
+func (reg *registration) calleeOf(s *session) *callee {
+	for _, c := range reg.callees {
+		if c.s == s {
+			return c
+		}
+	}
+	return nil
+}
+
+// unregister removes s from a registration.
+func (d *dealer) unregister(s *session, m *core.Unregister) {
+	d.mu.Lock()
+	reg := d.byID[m.Registration]
+	ok := reg != nil && reg.calleeOf(s) != nil
+	if ok {
+		d.drop(reg, s)
+		s.registrations = slices.DeleteFunc(s.registrations, func(r *registration) bool { return r == reg })
+	}
+	d.mu.Unlock()
+	if !ok {
+		s.sendError(core.TypeUnregister, m.Request, core.URINoSuchRegistration, "no registration with this ID for this session")
+		return
+	}
+	s.send(&core.Unregistered{Request: m.Request})
+}
+
+// drop removes s from reg, and reg once it has no callee left.
+func (d *dealer) drop(reg *registration, s *session) {
+	reg.callees = slices.DeleteFunc(reg.callees, func(c *callee) bool { return c.s == s })
+	if len(reg.callees) == 0 {
+		d.regs.remove(reg.uri, reg.match)
+		delete(d.byID, reg.id)
+	}
+}
+
+// pick chooses the callee of a call by the registration's invocation
+// policy among the callees below their concurrency limit; nil when all are
+// at their limit.
+func (reg *registration) pick() *callee {
+	n := len(reg.callees)
+	free := func(i int) bool {
+		c := reg.callees[i%n]
+		return c.concurrency == 0 || c.inflight < c.concurrency
+	}
+	start, step := 0, 1
+	switch reg.invoke {
+	case core.InvokeLast:
+		start, step = n-1, n-1 // walking backwards, modulo n
+	case core.InvokeRoundRobin:
+		start = reg.next % n
+	case core.InvokeRandom:
+		start = rand.IntN(n)
+	}
+	for k, i := 0, start; k < n; k, i = k+1, (i+step)%n {
+		if free(i) {
+			if reg.invoke == core.InvokeRoundRobin {
+				reg.next = i + 1
+			}
+			return reg.callees[i]
+		}
+	}
+	return nil
+}
+
+// call routes CALL to a callee as INVOCATION, or continues a progressive
+// call invocation.
+func (d *dealer) call(s *session, m *core.Call) {
+	if !s.checkURI(core.TypeCall, m.Request, m.Procedure, core.MatchExact) {
+		return
+	}
+	d.mu.Lock()
+	key := callKey{s, m.Request}
+	if inv := d.calls[key]; inv != nil {
+		if !inv.inputOpen {
+			d.mu.Unlock()
+			s.violation("CALL with request ID %d while the call with that ID is pending", m.Request)
+			return
+		}
+		inv.inputOpen = isTrue(m.Options.Progress)
+		d.invoke(inv, m)
+		d.mu.Unlock()
+		return
+	}
+	reg, ok := d.regs.best(m.Procedure)
+	if !ok {
+		d.mu.Unlock()
+		s.sendError(core.TypeCall, m.Request, core.URINoSuchProcedure, "no callee registered for procedure "+m.Procedure)
+		return
+	}
+	c := reg.pick()
+	if c == nil {
+		d.mu.Unlock()
+		s.sendError(core.TypeCall, m.Request, URIMaxConcurrencyReached,
+			fmt.Sprintf("every callee of %s runs as many invocations as its concurrency allows", m.Procedure))
+		return
+	}
+	d.lastInvID++
+	if d.lastInvID > maxID {
+		d.lastInvID = 1
+	}
+	inv := &invocation{id: d.lastInvID, reg: reg, callee: c, caller: s, request: m.Request,
+		receiveProgress: isTrue(m.Options.ReceiveProgress), inputOpen: isTrue(m.Options.Progress)}
+	c.inflight++
+	d.invocations[inv.id] = inv
+	d.calls[key] = inv
+	if t := m.Options.Timeout; t != nil && *t > 0 && !c.forwardTimeout {
+		inv.timer = time.AfterFunc(time.Duration(*t)*time.Millisecond, func() { d.timeout(inv) })
+	}
+	d.invoke(inv, m)
+	d.mu.Unlock()
+	d.realm.router.stats.calls.Add(1)
+}
+
+// invoke sends the INVOCATION of a CALL to the callee.
+func (d *dealer) invoke(inv *invocation, m *core.Call) {
+	c := inv.callee
+	iv := &core.Invocation{Request: inv.id, Registration: inv.reg.id, Args: m.Args, Kwargs: m.Kwargs, Payload: m.Payload}
+	det := &iv.Details
+	det.Passthru = m.Options.Passthru
+	if inv.reg.match != core.MatchExact {
+		det.Procedure = m.Procedure
+	}
+	if inv.receiveProgress {
+		det.ReceiveProgress = m.Options.ReceiveProgress
+	}
+	if isTrue(m.Options.Progress) {
+		det.Progress = m.Options.Progress
+	}
+	if isTrue(m.Options.DiscloseMe) || c.discloseCaller {
+		det.Caller, det.CallerAuthID, det.CallerAuthRole = inv.caller.id, inv.caller.authid, inv.caller.authrole
+	}
+	if c.forwardTimeout && m.Options.Timeout != nil && *m.Options.Timeout > 0 {
+		det.Timeout = m.Options.Timeout
+	}
+	c.s.send(iv)
+}
+
+// finish forgets an invocation. d.mu is held.
+func (d *dealer) finish(inv *invocation) {
+	delete(d.invocations, inv.id)
+	key := callKey{inv.caller, inv.request}
+	if d.calls[key] == inv {
+		delete(d.calls, key)
+	}
+	if inv.timer != nil {
+		inv.timer.Stop()
+	}
+	inv.callee.inflight--
+}
+
+// answered marks that the caller has its final answer; the callee's answer
+// will be dropped.
+func (d *dealer) answered(inv *invocation) {
+	inv.answered = true
+	key := callKey{inv.caller, inv.request}
+	if d.calls[key] == inv {
+		delete(d.calls, key)
+	}
+}
+
+// yield forwards a callee's YIELD to the caller as RESULT.
+func (d *dealer) yield(s *session, m *core.Yield) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	inv := d.invocations[m.Request]
+	if inv == nil || inv.callee.s != s {
+		return // answered already (cancel, timeout) or not this callee's: ignored
+	}
+	progress := isTrue(m.Options.Progress)
+	if !progress {
+		d.finish(inv)
+	}
+	if inv.answered || (progress && !inv.receiveProgress) {
+		return
+	}
+	res := &core.Result{Request: inv.request, Args: m.Args, Kwargs: m.Kwargs, Payload: m.Payload}
+	res.Details.Passthru = m.Options.Passthru
+	if progress {
+		res.Details.Progress = m.Options.Progress
+	}
+	inv.caller.send(res)
+}
+
+// calleeError forwards a callee's ERROR for an INVOCATION to the caller.
+func (d *dealer) calleeError(s *session, m *core.Error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	inv := d.invocations[m.Request]
+	if inv == nil || inv.callee.s != s {
+		return
+	}
+	d.finish(inv)
+	if inv.answered {
+		return
+	}
+	inv.caller.send(&core.Error{RequestType: core.TypeCall, Request: inv.request, Details: m.Details,
+		Error: m.Error, Args: m.Args, Kwargs: m.Kwargs, Payload: m.Payload})
+}
+
+// cancel handles CANCEL: mode skip answers the caller and lets the callee
+// finish; kill interrupts the callee and forwards its answer; killnowait
+// (the default) interrupts the callee and answers the caller at once. A
+// callee that does not announce call_canceling is never interrupted (skip).
+func (d *dealer) cancel(s *session, m *core.Cancel) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	inv := d.calls[callKey{s, m.Request}]
+	if inv == nil {
+		return // answered already: nothing to cancel
+	}
+	mode := m.Options.Mode
+	if mode == "" {
+		mode = core.CancelKillNoWait
+	}
+	if inv.callee.s.features&calleeCanceling == 0 {
+		mode = core.CancelSkip
+	}
+	if mode != core.CancelSkip {
+		inv.callee.s.send(&core.Interrupt{Request: inv.id, Options: core.InterruptOptions{Mode: mode, Reason: core.URICanceled}})
+	}
+	if mode == core.CancelKill {
+		return // the callee's answer goes to the caller
+	}
+	s.sendError(core.TypeCall, m.Request, core.URICanceled, "the call was canceled (mode "+mode+")")
+	if mode == core.CancelKillNoWait {
+		d.finish(inv)
+	} else {
+		d.answered(inv) // skip: the callee still runs it
+	}
+}
+
+// timeout ends a call whose timeout expired: the caller gets
+// wamp.error.timeout and the callee an INTERRUPT (killnowait) if it can
+// take one.
+func (d *dealer) timeout(inv *invocation) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.invocations[inv.id] != inv || inv.answered {
+		return
+	}
+	if c := inv.callee.s; c.features&calleeCanceling != 0 {
+		c.send(&core.Interrupt{Request: inv.id, Options: core.InterruptOptions{Mode: core.CancelKillNoWait, Reason: core.URITimeout}})
+	}
+	inv.caller.sendError(core.TypeCall, inv.request, core.URITimeout, "the call timed out")
+	d.finish(inv)
+}
+
+// detach removes a session that left: its registrations go, calls it was
+// serving fail with wamp.error.canceled (CalleeLostMessage), and calls it
+// made are interrupted at their callees.
+func (d *dealer) detach(s *session) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for _, reg := range s.registrations {
+		d.drop(reg, s)
+	}
+	s.registrations = nil
+	for _, inv := range d.invocations {
+		switch {
+		case inv.callee.s == s:
+			if !inv.answered {
+				inv.caller.sendError(core.TypeCall, inv.request, core.URICanceled, CalleeLostMessage)
+			}
+			d.finish(inv)
+		case inv.caller == s:
+			if c := inv.callee.s; !inv.answered && c.features&calleeCanceling != 0 {
+				c.send(&core.Interrupt{Request: inv.id, Options: core.InterruptOptions{Mode: core.CancelKillNoWait, Reason: core.URICanceled}})
+			}
+			d.finish(inv)
+		}
+	}
+}

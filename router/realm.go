@@ -1,0 +1,94 @@
+package router
+
+import (
+	"sync"
+
+	"github.com/autobahn-go/autobahn/core"
+)
+
+// Realm is a routing and administrative domain: sessions joined to it
+// publish and call only within it. Each realm has its own broker and dealer.
+type Realm struct {
+	name   string
+	router *Router
+
+	mu       sync.Mutex
+	sessions map[uint64]*session
+
+	broker broker
+	dealer dealer
+}
+
+func newRealm(r *Router, name string) *Realm {
+	rl := &Realm{name: name, router: r, sessions: make(map[uint64]*session)}
+	rl.broker.init(rl)
+	rl.dealer.init(rl)
+	return rl
+}
+
+// Name returns the realm's name.
+func (rl *Realm) Name() string { return rl.name }
+
+// SessionCount returns the number of sessions joined to the realm.
+func (rl *Realm) SessionCount() int {
+	rl.mu.Lock()
+	defer rl.mu.Unlock()
+	return len(rl.sessions)
+}
+
+// join gives s a session ID unique in the realm and adds it.
+func (rl *Realm) join(s *session) uint64 {
+	rl.mu.Lock()
+	defer rl.mu.Unlock()
+	id := randomID()
+	for rl.sessions[id] != nil {
+		id = randomID()
+	}
+	rl.sessions[id] = s
+	rl.router.stats.sessions.Add(1)
+	rl.router.stats.sessionsTotal.Add(1)
+	return id
+}
+
+// leave removes s from the realm: its subscriptions and registrations go,
+// calls it made are interrupted, and calls it was serving fail.
+func (rl *Realm) leave(s *session) {
+	rl.mu.Lock()
+	_, ok := rl.sessions[s.id]
+	delete(rl.sessions, s.id)
+	rl.mu.Unlock()
+	if !ok {
+		return
+	}
+	rl.router.stats.sessions.Add(-1)
+	rl.broker.detach(s)
+	rl.dealer.detach(s)
+}
+
+// Features are the advanced-profile features the router implements, by
+// role, exactly as announced in WELCOME.
+var Features = map[string][]string{
+	core.RoleBroker: {
+		"publisher_identification", "pattern_based_subscription", "subscriber_blackwhite_listing",
+		"publisher_exclusion", "event_retention", "payload_passthru_mode",
+	},
+	core.RoleDealer: {
+		"progressive_call_results", "progressive_call_invocations", "call_timeout", "call_canceling",
+		"caller_identification", "pattern_based_registration", "shared_registration",
+		"payload_passthru_mode", "registration_revocation",
+	},
+}
+
+// welcomeRoles is WELCOME.Details.roles, built once from Features and
+// shared (read-only) by every WELCOME.
+var welcomeRoles = func() map[string]core.Role {
+	roles := make(map[string]core.Role, len(Features))
+	for role, names := range Features {
+		f := make(map[string]bool, len(names))
+		for _, n := range names {
+			f[n] = true
+		}
+		roles[role] = core.Role{Features: f}
+	}
+	return roles
+}()

@@ -1,0 +1,224 @@
+package router
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/autobahn-go/autobahn/core"
+	"github.com/autobahn-go/autobahn/transports/memory"
+)
+
+// Options configure a [Router]. The zero value serves no realm and creates
+// none: give Realms, or set AutoCreateRealms.
+type Options struct {
+	// Realms are created at start.
+	Realms []string
+	// AutoCreateRealms creates a realm on the first HELLO that asks for it
+	// (if its name is valid) instead of answering wamp.error.no_such_realm.
+	AutoCreateRealms bool
+	// LooseURIs accepts any URI that WAMP's loose rules allow. By default the
+	// router checks topics, procedures and patterns strictly (components of
+	// [0-9a-z_]) as Crossbar.io does, and answers wamp.error.invalid_uri.
+	LooseURIs bool
+	// ShutdownTimeout bounds how long Close waits for sessions to answer
+	// GOODBYE before it drops their connections (default 5 s).
+	ShutdownTimeout time.Duration
+	// Logger receives the router's log lines; nil means slog.Default().
+	Logger *slog.Logger
+}
+
+// Router hosts realms and serves WAMP sessions over any transport: hand
+// [Router.Accept] to a listener (it is a [core.Acceptor]), or attach an
+// in-process component with [Router.Connect]. It is safe for concurrent use.
+type Router struct {
+	opts   Options
+	logger *slog.Logger
+
+	mu       sync.Mutex
+	realms   map[string]*Realm
+	sessions map[*session]struct{} // every connection, joined or not
+	closing  bool
+	gone     chan struct{} // closed when sessions becomes empty while closing
+
+	stats routerCounters
+}
+
+// Stats are the router's counters, for metrics and tests.
+type Stats struct {
+	// Sessions is the number of sessions joined to a realm now.
+	Sessions int64
+	// SessionsTotal counts the sessions that ever joined.
+	SessionsTotal uint64
+	// Publications counts PUBLISH messages routed; Events counts the EVENT
+	// messages queued for subscribers.
+	Publications, Events uint64
+	// Calls counts CALL messages routed to a callee.
+	Calls uint64
+	// SlowDisconnects counts sessions disconnected because their send queue
+	// was full (a peer that does not read).
+	SlowDisconnects uint64
+	// Dropped counts messages the transports' "drop" slow-peer policy
+	// discarded.
+	Dropped uint64
+	// ProtocolViolations counts sessions aborted for a protocol violation.
+	ProtocolViolations uint64
+}
+
+type routerCounters struct {
+	sessions                                                   atomic.Int64
+	sessionsTotal, publications, events, calls, slow, dropped  atomic.Uint64
+	violations                                                 atomic.Uint64
+}
+
+// New returns a router serving the realms of opts.
+func New(opts Options) (*Router, error) {
+	r := &Router{opts: opts, logger: opts.Logger, realms: make(map[string]*Realm), sessions: make(map[*session]struct{})}
+	if r.logger == nil {
+		r.logger = slog.Default()
+	}
+	if r.opts.ShutdownTimeout <= 0 {
+		r.opts.ShutdownTimeout = 5 * time.Second
+	}
+	for _, name := range opts.Realms {
+		if _, err := r.AddRealm(name); err != nil {
+			return nil, err
+		}
+	}
+	return r, nil
+}
+
+// AddRealm creates the realm name, or returns it if it exists. The name
+// must follow Crossbar.io's rules for realm names.
+func (r *Router) AddRealm(name string) (*Realm, error) {
+	if err := core.ValidateRealm(name); err != nil {
+		return nil, fmt.Errorf("router: realm: %w", err)
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if rl := r.realms[name]; rl != nil {
+		return rl, nil
+	}
+	rl := newRealm(r, name)
+	r.realms[name] = rl
+	return rl, nil
+}
+
+// Realm returns the realm name, or nil.
+func (r *Router) Realm(name string) *Realm {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.realms[name]
+}
+
+// realmFor returns the realm a HELLO asks for, creating it when allowed.
+func (r *Router) realmFor(name string) (*Realm, error) {
+	if rl := r.Realm(name); rl != nil {
+		return rl, nil
+	}
+	if err := core.ValidateRealm(name); err != nil {
+		return nil, err
+	}
+	if !r.opts.AutoCreateRealms {
+		return nil, fmt.Errorf("no realm %q on this router", name)
+	}
+	return r.AddRealm(name)
+}
+
+// Accept returns the router-side session for a new transport; it is a
+// [core.Acceptor] for listeners: registry.Listen(ctx, url, cfg, r.Accept).
+// It returns nil (the listener then closes the transport) once the router
+// is closing.
+func (r *Router) Accept(t core.Transport) core.TransportHandler {
+	s := newSession(r, t)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closing {
+		return nil
+	}
+	r.sessions[s] = struct{}{}
+	return s
+}
+
+// Connect attaches an in-process component to the router over the
+// in-memory transport: no socket and no serialization, messages are handed
+// over as values. h gets OnOpen before Connect returns; the returned
+// transport is the component's side.
+func (r *Router) Connect(h core.TransportHandler) (core.Transport, error) {
+	t, err := memory.Connect(r.Accept, h, memory.Options{Logger: r.logger})
+	if err != nil {
+		return nil, fmt.Errorf("router: connect in-process session: %w", err)
+	}
+	return t, nil
+}
+
+// forget drops a closed connection.
+func (r *Router) forget(s *session) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	delete(r.sessions, s)
+	if r.closing && len(r.sessions) == 0 && r.gone != nil {
+		close(r.gone)
+		r.gone = nil
+	}
+}
+
+// Close shuts the router down: it accepts no new session, says GOODBYE
+// (wamp.close.system_shutdown) to every joined session, closes the
+// connections of the others, and waits for them to end — bounded by ctx
+// and by Options.ShutdownTimeout — before dropping what is left.
+func (r *Router) Close(ctx context.Context) error {
+	r.mu.Lock()
+	if r.closing {
+		r.mu.Unlock()
+		return errors.New("router: already closed")
+	}
+	r.closing = true
+	gone := make(chan struct{})
+	if len(r.sessions) == 0 {
+		close(gone)
+	} else {
+		r.gone = gone
+	}
+	all := make([]*session, 0, len(r.sessions))
+	for s := range r.sessions {
+		all = append(all, s)
+	}
+	r.mu.Unlock()
+	for _, s := range all {
+		s.shutdown()
+	}
+	ctx, cancel := context.WithTimeout(ctx, r.opts.ShutdownTimeout)
+	defer cancel()
+	select {
+	case <-gone:
+		return nil
+	case <-ctx.Done():
+	}
+	r.mu.Lock()
+	left := len(r.sessions)
+	for s := range r.sessions {
+		s.t.Abort()
+	}
+	r.mu.Unlock()
+	return fmt.Errorf("router: %d sessions did not close in time: %w", left, ctx.Err())
+}
+
+// Stats returns the router's counters.
+func (r *Router) Stats() Stats {
+	c := &r.stats
+	return Stats{
+		Sessions: c.sessions.Load(), SessionsTotal: c.sessionsTotal.Load(),
+		Publications: c.publications.Load(), Events: c.events.Load(), Calls: c.calls.Load(),
+		SlowDisconnects: c.slow.Load(), Dropped: c.dropped.Load(), ProtocolViolations: c.violations.Load(),
+	}
+}
+
+// checkURI applies the router's URI rules (strict unless LooseURIs).
+func (r *Router) checkURI(uri, match string) error {
+	return core.ValidateURI(uri, !r.opts.LooseURIs, match)
+}

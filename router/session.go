@@ -1,0 +1,300 @@
+package router
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/autobahn-go/autobahn/core"
+)
+
+// Session states.
+const (
+	stNew     uint32 = iota // waiting for HELLO (also after a GOODBYE exchange)
+	stJoined                // joined to a realm
+	stLeaving               // the router said GOODBYE and waits for the answer
+	stClosed                // aborted for a violation, or the transport is gone
+)
+
+// Client features the router acts on, from HELLO.Details.roles.
+type clientFeatures uint8
+
+const (
+	calleeCanceling  clientFeatures = 1 << iota // callee: call_canceling (INTERRUPT)
+	calleeRevocation                            // callee: registration_revocation
+)
+
+// session is the router's side of one transport. It has no goroutine: the
+// transport's reader calls OnMessage, which handles the message at once and
+// sends only with TrySend. Fields set by HELLO (id, realm, auth*) are
+// written before the session joins its realm and read by other sessions'
+// goroutines only after that, under the broker's or dealer's lock.
+type session struct {
+	router *Router
+	t      core.Transport
+	try    core.TrySender // nil when the transport cannot enqueue without blocking
+
+	state atomic.Uint32
+	slow  atomic.Bool // disconnected for a full send queue
+
+	id       uint64
+	realm    *Realm
+	authid   string
+	authrole string
+	features clientFeatures
+
+	// Owned by the realm's broker and dealer (under their locks).
+	subscriptions []*subscription
+	registrations []*registration
+}
+
+var _ core.TransportHandler = (*session)(nil)
+
+func newSession(r *Router, t core.Transport) *session {
+	s := &session{router: r, t: t}
+	s.try, _ = t.(core.TrySender)
+	return s
+}
+
+// OnOpen implements core.TransportHandler; the session waits for HELLO.
+func (s *session) OnOpen(core.Transport) {}
+
+// OnClose implements core.TransportHandler: the session leaves its realm.
+func (s *session) OnClose(error) {
+	s.state.Store(stClosed)
+	s.leave()
+	s.router.forget(s)
+}
+
+func (s *session) leave() {
+	if rl := s.realm; rl != nil {
+		rl.leave(s)
+	}
+}
+
+// OnMessage implements core.TransportHandler.
+func (s *session) OnMessage(m core.Message) {
+	switch s.state.Load() {
+	case stNew:
+		switch m := m.(type) {
+		case *core.Hello:
+			s.hello(m)
+		case *core.Abort:
+			s.closeTransport()
+		default:
+			s.violation("%v received before HELLO", m.Type())
+		}
+	case stJoined:
+		s.routed(m)
+	case stLeaving:
+		switch m.(type) {
+		case *core.Goodbye, *core.Abort:
+			s.state.Store(stClosed)
+			s.leave()
+			s.closeTransport()
+		}
+		// Anything else crossed our GOODBYE; it is ignored.
+	}
+}
+
+// routed handles a message of a joined session.
+func (s *session) routed(m core.Message) {
+	rl := s.realm
+	switch m := m.(type) {
+	case *core.Publish:
+		rl.broker.publish(s, m)
+	case *core.Subscribe:
+		rl.broker.subscribe(s, m)
+	case *core.Unsubscribe:
+		rl.broker.unsubscribe(s, m)
+	case *core.Call:
+		rl.dealer.call(s, m)
+	case *core.Yield:
+		rl.dealer.yield(s, m)
+	case *core.Error:
+		if m.RequestType != core.TypeInvocation {
+			s.violation("ERROR for a %v request: a client may only answer INVOCATION with ERROR", m.RequestType)
+			return
+		}
+		rl.dealer.calleeError(s, m)
+	case *core.Cancel:
+		rl.dealer.cancel(s, m)
+	case *core.Register:
+		rl.dealer.register(s, m)
+	case *core.Unregister:
+		rl.dealer.unregister(s, m)
+	case *core.Goodbye:
+		s.send(&core.Goodbye{Reason: core.URICloseGoodbyeAndOut})
+		s.leave()
+		s.state.Store(stNew) // the transport may carry a new session
+	case *core.Abort:
+		s.state.Store(stClosed)
+		s.leave()
+		s.closeTransport()
+	case *core.Hello:
+		s.violation("second HELLO on an established session")
+	default:
+		s.violation("%v is not a message a router accepts", m.Type())
+	}
+}
+
+// hello answers HELLO with WELCOME, or ABORT.
+func (s *session) hello(m *core.Hello) {
+	r := s.router
+	r.mu.Lock()
+	closing := r.closing
+	r.mu.Unlock()
+	if closing {
+		s.abort(core.URICloseSystemShutdown, "the router is shutting down")
+		return
+	}
+	if m.Realm == "" {
+		s.abort(core.URINoSuchRealm, "HELLO must name a realm")
+		return
+	}
+	rl, err := r.realmFor(m.Realm)
+	if err != nil {
+		if errors.Is(err, core.ErrInvalidURI) {
+			s.abort(core.URIInvalidURI, err.Error())
+		} else {
+			s.abort(core.URINoSuchRealm, err.Error())
+		}
+		return
+	}
+	if methods := m.Details.AuthMethods; len(methods) > 0 && !slices.Contains(methods, "anonymous") {
+		s.abort(core.URINoAuthMethod, fmt.Sprintf("cannot authenticate using any of the offered authmethods %q: this router admits anonymous sessions only", methods))
+		return
+	}
+	s.features = 0
+	if f := m.Details.Roles[core.RoleCallee].Features; f != nil {
+		if f["call_canceling"] {
+			s.features |= calleeCanceling
+		}
+		if f["registration_revocation"] {
+			s.features |= calleeRevocation
+		}
+	}
+	s.realm = rl
+	s.authid = anonymousAuthID()
+	s.authrole = "anonymous"
+	s.id = rl.join(s)
+	s.state.Store(stJoined)
+	s.send(&core.Welcome{Session: s.id, Details: core.WelcomeDetails{
+		Roles: welcomeRoles, Realm: rl.name,
+		AuthID: s.authid, AuthRole: s.authrole, AuthMethod: "anonymous", AuthProvider: "static",
+	}})
+}
+
+// anonymousAuthID returns an authid like Crossbar.io gives anonymous
+// sessions: six groups of four characters.
+func anonymousAuthID() string {
+	const alphabet = "34679ACEFGHJKLMNPQRTUVWXY"
+	var b strings.Builder
+	for i := range 6 {
+		if i > 0 {
+			b.WriteByte('-')
+		}
+		n := randomID()
+		for range 4 {
+			b.WriteByte(alphabet[n%uint64(len(alphabet))])
+			n /= uint64(len(alphabet))
+		}
+	}
+	return b.String()
+}
+
+// abort refuses HELLO: ABORT with reason, then the transport is closed.
+func (s *session) abort(reason, message string) {
+	s.send(&core.Abort{Reason: reason, Details: core.AbortDetails{Message: message}})
+	s.state.Store(stClosed)
+	s.closeTransport()
+}
+
+// violation ends the session for a protocol violation: ABORT with
+// wamp.error.protocol_violation, logged and counted; the transport is
+// closed. Other sessions are not affected.
+func (s *session) violation(format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	s.router.stats.violations.Add(1)
+	s.router.logger.Warn("router: protocol violation: aborting session", "session", s.id, "peer", s.t.Details().Peer, "reason", msg)
+	s.send(&core.Abort{Reason: core.URIProtocolViolation, Details: core.AbortDetails{Message: msg}})
+	s.state.Store(stClosed)
+	s.leave()
+	s.closeTransport()
+}
+
+// shutdown says GOODBYE (system shutdown) to a joined session, and closes
+// the connection of any other.
+func (s *session) shutdown() {
+	if s.state.CompareAndSwap(stJoined, stLeaving) {
+		s.send(&core.Goodbye{Reason: core.URICloseSystemShutdown, Details: core.GoodbyeDetails{Message: "the router is shutting down"}})
+		return
+	}
+	s.closeTransport()
+}
+
+// closeTransport closes the connection in the background: Close waits for
+// the peer, and the caller may be the transport's own reader.
+func (s *session) closeTransport() {
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if s.t.Close(ctx) != nil {
+			s.t.Abort()
+		}
+	}()
+}
+
+// send queues m for the peer without ever blocking. A full queue means the
+// peer does not read: the session is disconnected, logged and counted (the
+// transport's "fail" policy does the same on its own; "drop" drops the
+// message and counts it).
+func (s *session) send(m core.Message) {
+	var err error
+	if s.try != nil {
+		err = s.try.TrySend(m)
+	} else {
+		err = s.t.Send(context.Background(), m)
+	}
+	switch {
+	case err == nil:
+	case errors.Is(err, core.ErrSendQueueFull), errors.Is(err, core.ErrSlowPeer):
+		if s.slow.CompareAndSwap(false, true) {
+			s.router.stats.slow.Add(1)
+			s.router.logger.Warn("router: session does not read its messages: disconnecting it",
+				"session", s.id, "realm", s.realmName(), "peer", s.t.Details().Peer, "err", err)
+			go s.t.Abort()
+		}
+	case errors.Is(err, core.ErrMessageDropped):
+		s.router.stats.dropped.Add(1)
+	case errors.Is(err, core.ErrTransportLost):
+	default:
+		s.router.logger.Warn("router: cannot send to session", "session", s.id, "peer", s.t.Details().Peer, "message", m.Type().String(), "err", err)
+	}
+}
+
+func (s *session) realmName() string {
+	if s.realm == nil {
+		return ""
+	}
+	return s.realm.name
+}
+
+// sendError answers request req of type typ with ERROR uri and a message.
+func (s *session) sendError(typ core.MessageType, req uint64, uri string, args ...any) {
+	s.send(&core.Error{RequestType: typ, Request: req, Error: uri, Args: args})
+}
+
+// checkURI answers a request whose URI breaks the router's rules with
+// wamp.error.invalid_uri and reports false.
+func (s *session) checkURI(typ core.MessageType, req uint64, uri, match string) bool {
+	if err := s.router.checkURI(uri, match); err != nil {
+		s.sendError(typ, req, core.URIInvalidURI, err.Error())
+		return false
+	}
+	return true
+}
