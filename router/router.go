@@ -70,9 +70,9 @@ type Stats struct {
 }
 
 type routerCounters struct {
-	sessions                                                   atomic.Int64
-	sessionsTotal, publications, events, calls, slow, dropped  atomic.Uint64
-	violations                                                 atomic.Uint64
+	sessions                                                  atomic.Int64
+	sessionsTotal, publications, events, calls, slow, dropped atomic.Uint64
+	violations                                                atomic.Uint64
 }
 
 // New returns a router serving the realms of opts.

@@ -114,6 +114,9 @@ func (d *decoder) value(depth int) (any, error) {
 	case c == 0xc3:
 		return true, nil
 	}
+	if c == 0xd4 && d.undefined() {
+		return nil, nil
+	}
 	size := sizes[c-0xc0]
 	if size == 0 {
 		if c == 0xc1 {
@@ -248,4 +251,14 @@ func typeName(c byte) string {
 		return "fixstr"
 	}
 	return names[c-0xc0]
+}
+
+// undefined consumes the two bytes after a fixext1 marker when they are
+// JavaScript's undefined (extension type 0, data 0).
+func (d *decoder) undefined() bool {
+	if d.off+2 <= len(d.data) && d.data[d.off] == 0 && d.data[d.off+1] == 0 {
+		d.off += 2
+		return true
+	}
+	return false
 }

@@ -28,7 +28,10 @@
 // strings (WAMP maps have string keys only; Python's strict_map_key would
 // also reject integers); a duplicate key keeps the last value, as in Python.
 // Extension types (including the timestamp extension) and the never-used
-// byte 0xc1 are rejected with an error.
+// byte 0xc1 are rejected with an error, except JavaScript's undefined
+// (fixext1 of type 0 holding 0, d4 00 00, as JavaScript msgpack libraries
+// write it: wampy sends it for every option left unset), which becomes nil
+// like CBOR's undefined.
 //
 // Both directions are hand-written over the value representation rather than
 // going through github.com/vmihailenco/msgpack/v5's reflection-driven Marshal

@@ -133,6 +133,10 @@ func TestUnmarshalAllWidths(t *testing.T) {
 		{"de0001a16101", map[string]any{"a": int64(1)}},
 		{"df00000001d90161c0", map[string]any{"a": nil}},
 		{"82a16101a16102", map[string]any{"a": int64(2)}}, // duplicate key: last wins
+		// JavaScript's undefined (fixext1 type 0, data 0): wampy writes it for every unset option.
+		{"d40000", nil},
+		{"942003de0002a56d61746368d40000ac6765745f72657461696e6564d40000b1636f6d2e6578616d706c652e746f706963",
+			[]any{int64(32), int64(3), map[string]any{"match": nil, "get_retained": nil}, "com.example.topic"}},
 	} {
 		got, err := Object.Unmarshal(serialtest.MustHex(t, tc.in))
 		if err != nil {
@@ -157,6 +161,7 @@ func TestUnmarshalErrors(t *testing.T) {
 		{"trailing", []byte{0x01, 0x02}, "offset 1: 1 bytes follow the value"},
 		{"0xc1", []byte{0xc1}, "offset 0: the never used byte 0xc1"},
 		{"fixext1", []byte{0xd4, 0x01, 0x00}, "extension type (fixext1) is not supported"},
+		{"fixext1 type 0, not undefined", []byte{0xd4, 0x00, 0x01}, "extension type (fixext1) is not supported"},
 		{"ext8", []byte{0xc7, 0x01, 0x05, 0x00}, "extension type (ext8) is not supported"},
 		{"timestamp", []byte{0xd6, 0xff, 0, 0, 0, 0}, "extension type (fixext4)"},
 		{"truncated uint32", []byte{0xce, 0, 0}, "offset 0: uint32 is truncated"},
