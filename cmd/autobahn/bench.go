@@ -25,7 +25,6 @@ import (
 	"net/url"
 	"os"
 	"runtime/debug"
-	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
@@ -214,23 +213,7 @@ func synopsisOf(mode string) string {
 
 // startProfile starts the CPU profile asked for with --cpuprofile; the
 // returned function stops it.
-func (c *benchConfig) startProfile() (func(), error) {
-	if c.cpuprofile == "" {
-		return func() {}, nil
-	}
-	f, err := os.Create(c.cpuprofile)
-	if err != nil {
-		return nil, fmt.Errorf("--cpuprofile: %w", err)
-	}
-	if err := pprof.StartCPUProfile(f); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("--cpuprofile: %w", err)
-	}
-	return func() {
-		pprof.StopCPUProfile()
-		f.Close()
-	}, nil
-}
+func (c *benchConfig) startProfile() (func(), error) { return startCPUProfile(c.cpuprofile) }
 
 // errorf returns an error prefixed with the mode, as in
 // "rpc: caller 3: joining realm1 at ws://…: ABORT wamp.error.no_such_realm".

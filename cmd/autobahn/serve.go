@@ -48,6 +48,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	autoRealms := fs.Bool("auto-realms", false, "create any realm a client asks for")
 	looseURIs := fs.Bool("loose-uris", false, "accept URIs by WAMP's loose rules (default: strict, as Crossbar.io)")
 	verbose := fs.Bool("v", false, "log debug messages")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the router to `FILE` until it stops")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -59,6 +60,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if *wsAddr == "" && *rsAddr == "" {
 		return errors.New("nothing to serve: give --ws or --rawsocket an address")
 	}
+	stopProfile, err := startCPUProfile(*cpuprofile)
+	if err != nil {
+		return err
+	}
+	defer stopProfile()
 	if len(realms) == 0 {
 		realms = stringList{defaultRealm}
 	}
