@@ -23,6 +23,7 @@ const (
 	URITimeout                    = "wamp.error.timeout"
 	URIOptionNotAllowed           = "wamp.error.option_not_allowed"
 	URINoEligibleCallee           = "wamp.error.no_eligible_callee"
+	URIFeatureNotSupported        = "wamp.error.feature_not_supported"
 	URIOptionDisallowedDiscloseMe = "wamp.error.option_disallowed.disclose_me"
 	URINetworkFailure             = "wamp.error.network_failure"
 	URIProtocolViolation          = "wamp.error.protocol_violation"

@@ -32,11 +32,18 @@ type subscription struct {
 }
 
 // retainedEvent is a publication kept for subscribers that ask for it
-// (event retention); its filters still apply when it is delivered.
+// (event retention); its black and white lists still apply when it is
+// delivered.
 type retainedEvent struct {
 	pub         *core.Publish
 	publication uint64
 	publisher   publisherInfo
+}
+
+// filter is the publication's filter without publisher exclusion: a
+// publisher that subscribes with get_retained asked for the event.
+func (r *retainedEvent) filter() *pubFilter {
+	return newPubFilter(&r.pub.Options, 0)
 }
 
 // publisherInfo is what an event may disclose about its publisher, and
@@ -78,27 +85,43 @@ func (b *broker) publish(s *session, m *core.Publish) {
 	}
 	pub := randomID()
 	from := publisherInfo{id: s.id, authid: s.authid, authrole: s.authrole}
-	delivered := 0
-	b.mu.Lock()
-	b.subs.each(m.Topic, func(sub *subscription) {
-		delivered += b.deliver(sub, m, pub, from, false, nil)
-	})
-	if isTrue(m.Options.Retain) {
-		b.retained[m.Topic] = &retainedEvent{pub: m, publication: pub, publisher: from}
+	f := newPubFilter(&m.Options, from.id)
+	delivered, refused := b.route(m, pub, from, f)
+	st := &b.realm.router.stats
+	st.publications.Add(1)
+	st.events.Add(uint64(delivered))
+	if refused && st.retainedRefused.Add(1) == 1 {
+		b.realm.router.logger.Warn("router: realm holds the most retained topics allowed: new retained events are delivered but not kept",
+			"realm", b.realm.name, "limit", b.realm.router.opts.MaxRetainedTopics, "topic", m.Topic)
 	}
-	b.mu.Unlock()
-	b.realm.router.stats.publications.Add(1)
-	b.realm.router.stats.events.Add(uint64(delivered))
 	if ack {
 		s.send(&core.Published{Request: m.Request, Publication: pub})
 	}
 }
 
+// route fans a publication out and keeps it when it is retained; refused
+// reports a retained publication not kept (the realm's limit).
+func (b *broker) route(m *core.Publish, pub uint64, from publisherInfo, f *pubFilter) (delivered int, refused bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.subs.each(m.Topic, func(sub *subscription) {
+		delivered += b.deliver(sub, m, pub, from, f, nil)
+	})
+	if isTrue(m.Options.Retain) {
+		if b.retained[m.Topic] == nil && len(b.retained) >= b.realm.router.opts.MaxRetainedTopics {
+			return delivered, true
+		}
+		b.retained[m.Topic] = &retainedEvent{pub: m, publication: pub, publisher: from}
+	}
+	return delivered, false
+}
+
 // deliver sends the event of publication pub to the subscribers of sub
-// that its filters allow (to only one when only is set), and returns how
-// many it was sent to. The event is the same for all of them, so it is
-// prepared once: serialized once per serializer in use.
-func (b *broker) deliver(sub *subscription, m *core.Publish, pub uint64, from publisherInfo, retained bool, only *session) int {
+// that f allows, or to only one when only is set (a retained event for a
+// new subscriber), and returns how many it was sent to. The event is the
+// same for all of them, so it is prepared once: serialized once per
+// serializer in use.
+func (b *broker) deliver(sub *subscription, m *core.Publish, pub uint64, from publisherInfo, f *pubFilter, only *session) int {
 	ev := &core.Event{Subscription: sub.id, Publication: pub, Args: m.Args, Kwargs: m.Kwargs, Payload: m.Payload}
 	ev.Details.Passthru = m.Options.Passthru
 	if isTrue(m.Options.DiscloseMe) {
@@ -107,40 +130,86 @@ func (b *broker) deliver(sub *subscription, m *core.Publish, pub uint64, from pu
 	if sub.match != core.MatchExact {
 		ev.Details.Topic = m.Topic
 	}
-	if retained {
+	if only != nil {
+		retained := true
 		ev.Details.Retained = &retained
+		if !f.allows(only) {
+			return 0
+		}
+		only.send(ev)
+		return 1
 	}
 	var msg core.Message = ev
-	if only == nil && len(sub.subscribers) > 1 {
+	if len(sub.subscribers) > 1 {
 		msg = core.Prepare(ev)
 	}
-	excludeMe := m.Options.ExcludeMe == nil || *m.Options.ExcludeMe
 	n := 0
 	for _, to := range sub.subscribers {
-		if only != nil && to != only {
-			continue
+		if f.allows(to) {
+			to.send(msg)
+			n++
 		}
-		if (excludeMe && to.id == from.id && !retained) || !allowed(&m.Options, to) {
-			continue
-		}
-		to.send(msg)
-		n++
 	}
 	return n
 }
 
-// allowed applies a publication's black and white lists to a subscriber.
-func allowed(o *core.PublishOptions, to *session) bool {
-	switch {
-	case o.Exclude != nil && slices.Contains(o.Exclude, to.id),
-		o.ExcludeAuthID != nil && slices.Contains(o.ExcludeAuthID, to.authid),
-		o.ExcludeAuthRole != nil && slices.Contains(o.ExcludeAuthRole, to.authrole),
-		o.Eligible != nil && !slices.Contains(o.Eligible, to.id),
-		o.EligibleAuthID != nil && !slices.Contains(o.EligibleAuthID, to.authid),
-		o.EligibleAuthRole != nil && !slices.Contains(o.EligibleAuthRole, to.authrole):
+// pubFilter is a publication's black and white lists and publisher
+// exclusion, with the lists as sets so that a fan-out checks each
+// subscriber in constant time. It is built before the broker's lock is
+// taken.
+type pubFilter struct {
+	excludeID                         uint64 // the publisher, when exclude_me; 0: none
+	exclude, eligible                 map[uint64]struct{}
+	excludeAuthID, eligibleAuthID     map[string]struct{}
+	excludeAuthRole, eligibleAuthRole map[string]struct{}
+}
+
+func newPubFilter(o *core.PublishOptions, publisher uint64) *pubFilter {
+	f := &pubFilter{
+		exclude: setOf(o.Exclude), eligible: setOf(o.Eligible),
+		excludeAuthID: setOf(o.ExcludeAuthID), eligibleAuthID: setOf(o.EligibleAuthID),
+		excludeAuthRole: setOf(o.ExcludeAuthRole), eligibleAuthRole: setOf(o.EligibleAuthRole),
+	}
+	if o.ExcludeMe == nil || *o.ExcludeMe {
+		f.excludeID = publisher
+	}
+	return f
+}
+
+// setOf returns the items of a list as a set; nil (no list) stays nil,
+// while an empty list is an empty set (an empty whitelist admits nobody).
+func setOf[T comparable](list []T) map[T]struct{} {
+	if list == nil {
+		return nil
+	}
+	set := make(map[T]struct{}, len(list))
+	for _, v := range list {
+		set[v] = struct{}{}
+	}
+	return set
+}
+
+func (f *pubFilter) allows(to *session) bool {
+	if to.id == f.excludeID {
 		return false
 	}
-	return true
+	return !in(f.exclude, to.id) && !in(f.excludeAuthID, to.authid) && !in(f.excludeAuthRole, to.authrole) &&
+		admits(f.eligible, to.id) && admits(f.eligibleAuthID, to.authid) && admits(f.eligibleAuthRole, to.authrole)
+}
+
+// in reports whether v is in a blacklist (nil: no list).
+func in[T comparable](set map[T]struct{}, v T) bool {
+	_, ok := set[v]
+	return ok
+}
+
+// admits reports whether a whitelist lets v through (nil: no list).
+func admits[T comparable](set map[T]struct{}, v T) bool {
+	if set == nil {
+		return true
+	}
+	_, ok := set[v]
+	return ok
 }
 
 // subscribe adds s to the subscription of the topic pattern, creating it
@@ -171,32 +240,39 @@ func (b *broker) subscribe(s *session, m *core.Subscribe) {
 	}
 	if match == core.MatchExact {
 		if r := b.retained[m.Topic]; r != nil {
-			b.deliver(sub, r.pub, r.publication, r.publisher, true, s)
+			b.deliver(sub, r.pub, r.publication, r.publisher, r.filter(), s)
 		}
 		return
 	}
+	matches := matcher(sub.uri, sub.match)
 	for topic, r := range b.retained {
-		if matches(sub.uri, sub.match, topic) {
-			b.deliver(sub, r.pub, r.publication, r.publisher, true, s)
+		if matches(topic) {
+			b.deliver(sub, r.pub, r.publication, r.publisher, r.filter(), s)
 		}
 	}
 }
 
 // unsubscribe removes s from a subscription.
 func (b *broker) unsubscribe(s *session, m *core.Unsubscribe) {
-	b.mu.Lock()
-	sub := b.byID[m.Subscription]
-	ok := sub != nil && slices.Contains(sub.subscribers, s)
-	if ok {
-		b.drop(sub, s)
-		s.subscriptions = slices.DeleteFunc(s.subscriptions, func(x *subscription) bool { return x == sub })
-	}
-	b.mu.Unlock()
-	if !ok {
+	if !b.leave(s, m.Subscription) {
 		s.sendError(core.TypeUnsubscribe, m.Request, core.URINoSuchSubscription, "no subscription with this ID for this session")
 		return
 	}
 	s.send(&core.Unsubscribed{Request: m.Request})
+}
+
+// leave takes s out of the subscription id, reporting false when s is not
+// one of its subscribers.
+func (b *broker) leave(s *session, id uint64) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	sub := b.byID[id]
+	if sub == nil || !slices.Contains(sub.subscribers, s) {
+		return false
+	}
+	b.drop(sub, s)
+	s.subscriptions = slices.DeleteFunc(s.subscriptions, func(x *subscription) bool { return x == sub })
+	return true
 }
 
 // drop removes s from sub, and sub once it has no subscriber left.

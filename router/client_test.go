@@ -32,8 +32,9 @@ type client struct {
 
 // allRoles announces every client role, with the features the router acts on.
 var allRoles = map[string]core.Role{
-	core.RoleCaller:     {Features: map[string]bool{"call_canceling": true, "progressive_call_results": true}},
-	core.RoleCallee:     {Features: map[string]bool{"call_canceling": true, "progressive_call_results": true, "registration_revocation": true}},
+	core.RoleCaller: {Features: map[string]bool{"call_canceling": true, "progressive_call_results": true, "progressive_call_invocations": true}},
+	core.RoleCallee: {Features: map[string]bool{"call_canceling": true, "progressive_call_results": true,
+		"progressive_call_invocations": true, "registration_revocation": true}},
 	core.RolePublisher:  {},
 	core.RoleSubscriber: {},
 }
@@ -58,9 +59,25 @@ func join(t testing.TB, r *Router, realm string) *client {
 	return c
 }
 
+// basicCallee announces the callee role with no advanced feature.
+var basicCallee = map[string]core.Role{core.RoleCallee: {}, core.RoleCaller: {}}
+
+// joinAs connects and joins realm announcing roles.
+func joinAs(t testing.TB, r *Router, realm string, roles map[string]core.Role) *client {
+	t.Helper()
+	c := connect(t, r, nil)
+	c.helloAs(realm, roles)
+	return c
+}
+
 func (c *client) hello(realm string) {
 	c.t.Helper()
-	c.send(&core.Hello{Realm: realm, Details: core.HelloDetails{Roles: allRoles}})
+	c.helloAs(realm, allRoles)
+}
+
+func (c *client) helloAs(realm string, roles map[string]core.Role) {
+	c.t.Helper()
+	c.send(&core.Hello{Realm: realm, Details: core.HelloDetails{Roles: roles}})
 	w := expect[*core.Welcome](c)
 	c.id = w.Session
 }

@@ -25,22 +25,20 @@ const CalleeLostMessage = "callee disconnected from in-flight request"
 // another session takes its registration over with force_reregister.
 const reasonForceReregister = "wamp.close.force_reregister"
 
+// URITooManyPendingCalls is the error a caller gets for a CALL while it
+// already waits for Options.MaxPendingCalls results.
+const URITooManyPendingCalls = "autobahn.error.too_many_pending_calls"
+
 // dealer routes calls of one realm. One lock guards registrations and
-// pending invocations; it is held only while enqueuing.
+// pending calls (the dealer's and the sessions' tables); it is held only
+// while enqueuing.
 type dealer struct {
 	realm *Realm
 
-	mu          sync.Mutex
-	regs        patternTable[*registration]
-	byID        map[uint64]*registration
-	invocations map[uint64]*invocation  // by INVOCATION request ID
-	calls       map[callKey]*invocation // by caller and CALL request ID, until the caller is answered
-	lastInvID   uint64
-}
-
-type callKey struct {
-	caller  *session
-	request uint64
+	mu        sync.Mutex
+	regs      patternTable[*registration]
+	byID      map[uint64]*registration
+	lastInvID uint64
 }
 
 // registration is one procedure pattern (URI + match) with its callees:
@@ -61,7 +59,12 @@ type callee struct {
 	discloseCaller, forwardTimeout bool
 }
 
-// invocation is a call routed to a callee and not finished yet.
+// invocation is one call, from CALL to the caller's final answer and the
+// callee's. The caller's session holds it in calls (by CALL request ID)
+// until the caller has its answer and sent all its input; the callee's in
+// serving (by INVOCATION request ID) until the callee answered or the
+// dealer gave up on it. The options of the first CALL hold for every chunk
+// of a progressive call invocation.
 type invocation struct {
 	id              uint64
 	reg             *registration
@@ -69,16 +72,16 @@ type invocation struct {
 	caller          *session
 	request         uint64 // the caller's CALL request ID
 	receiveProgress bool
+	disclose        bool
 	inputOpen       bool // progressive call invocations: more CALLs follow
 	answered        bool // the caller got its final answer; the callee's is dropped
+	finished        bool // the callee is done with it, or the dealer gave up on it
 	timer           *time.Timer
 }
 
 func (d *dealer) init(rl *Realm) {
 	d.realm = rl
 	d.byID = make(map[uint64]*registration)
-	d.invocations = make(map[uint64]*invocation)
-	d.calls = make(map[callKey]*invocation)
 }
 
 // register adds s as a callee of a procedure pattern.
@@ -92,8 +95,17 @@ func (d *dealer) register(s *session, m *core.Register) {
 		return
 	}
 	invoke := m.Options.Invoke
-	if invoke == "" {
+	switch invoke {
+	case "":
 		invoke = core.InvokeSingle
+	case core.InvokeSingle, core.InvokeRoundRobin, core.InvokeRandom, core.InvokeFirst, core.InvokeLast:
+	default:
+		s.sendError(core.TypeRegister, m.Request, core.URIInvalidArgument, fmt.Sprintf("unknown invocation policy %q", invoke))
+		return
+	}
+	if m.Options.Concurrency < 0 {
+		s.sendError(core.TypeRegister, m.Request, core.URIInvalidArgument, fmt.Sprintf("concurrency must not be negative, got %d", m.Options.Concurrency))
+		return
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -150,19 +162,25 @@ func (reg *registration) calleeOf(s *session) *callee {
 
 // unregister removes s from a registration.
 func (d *dealer) unregister(s *session, m *core.Unregister) {
-	d.mu.Lock()
-	reg := d.byID[m.Registration]
-	ok := reg != nil && reg.calleeOf(s) != nil
-	if ok {
-		d.drop(reg, s)
-		s.registrations = slices.DeleteFunc(s.registrations, func(r *registration) bool { return r == reg })
-	}
-	d.mu.Unlock()
-	if !ok {
+	if !d.leave(s, m.Registration) {
 		s.sendError(core.TypeUnregister, m.Request, core.URINoSuchRegistration, "no registration with this ID for this session")
 		return
 	}
 	s.send(&core.Unregistered{Request: m.Request})
+}
+
+// leave takes s out of the registration id, reporting false when s is not
+// one of its callees.
+func (d *dealer) leave(s *session, id uint64) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	reg := d.byID[id]
+	if reg == nil || reg.calleeOf(s) == nil {
+		return false
+	}
+	d.drop(reg, s)
+	s.registrations = slices.DeleteFunc(s.registrations, func(r *registration) bool { return r == reg })
+	return true
 }
 
 // drop removes s from reg, and reg once it has no callee left.
@@ -210,29 +228,31 @@ func (d *dealer) call(s *session, m *core.Call) {
 		return
 	}
 	d.mu.Lock()
-	key := callKey{s, m.Request}
-	if inv := d.calls[key]; inv != nil {
-		if !inv.inputOpen {
-			d.mu.Unlock()
-			s.violation("CALL with request ID %d while the call with that ID is pending", m.Request)
-			return
-		}
-		inv.inputOpen = isTrue(m.Options.Progress)
-		d.invoke(inv, m)
-		d.mu.Unlock()
+	defer d.mu.Unlock()
+	if inv := s.calls[m.Request]; inv != nil {
+		d.moreInput(inv, m)
+		return
+	}
+	if len(s.calls) >= d.realm.router.opts.MaxPendingCalls {
+		s.sendError(core.TypeCall, m.Request, URITooManyPendingCalls,
+			fmt.Sprintf("this session already waits for %d results, the most a session may", len(s.calls)))
 		return
 	}
 	reg, ok := d.regs.best(m.Procedure)
 	if !ok {
-		d.mu.Unlock()
 		s.sendError(core.TypeCall, m.Request, core.URINoSuchProcedure, "no callee registered for procedure "+m.Procedure)
 		return
 	}
 	c := reg.pick()
 	if c == nil {
-		d.mu.Unlock()
 		s.sendError(core.TypeCall, m.Request, URIMaxConcurrencyReached,
 			fmt.Sprintf("every callee of %s runs as many invocations as its concurrency allows", m.Procedure))
+		return
+	}
+	progress := isTrue(m.Options.Progress)
+	if progress && c.s.features&calleeProgressiveInvocations == 0 {
+		s.sendError(core.TypeCall, m.Request, core.URIFeatureNotSupported,
+			"the callee of "+m.Procedure+" does not announce progressive_call_invocations")
 		return
 	}
 	d.lastInvID++
@@ -240,62 +260,99 @@ func (d *dealer) call(s *session, m *core.Call) {
 		d.lastInvID = 1
 	}
 	inv := &invocation{id: d.lastInvID, reg: reg, callee: c, caller: s, request: m.Request,
-		receiveProgress: isTrue(m.Options.ReceiveProgress), inputOpen: isTrue(m.Options.Progress)}
+		receiveProgress: isTrue(m.Options.ReceiveProgress), inputOpen: progress,
+		disclose: isTrue(m.Options.DiscloseMe) || c.discloseCaller}
 	c.inflight++
-	d.invocations[inv.id] = inv
-	d.calls[key] = inv
-	if t := m.Options.Timeout; t != nil && *t > 0 && !c.forwardTimeout {
-		inv.timer = time.AfterFunc(time.Duration(*t)*time.Millisecond, func() { d.timeout(inv) })
+	if s.calls == nil {
+		s.calls = make(map[uint64]*invocation)
 	}
-	d.invoke(inv, m)
-	d.mu.Unlock()
+	s.calls[m.Request] = inv
+	if c.s.serving == nil {
+		c.s.serving = make(map[uint64]*invocation)
+	}
+	c.s.serving[inv.id] = inv
+	var forwardTimeout *int64
+	if t := m.Options.Timeout; t != nil && *t > 0 {
+		if c.forwardTimeout {
+			forwardTimeout = t
+		} else {
+			inv.timer = time.AfterFunc(time.Duration(min(*t, maxTimeoutMillis))*time.Millisecond, func() { d.timeout(inv) })
+		}
+	}
+	d.invoke(inv, m, forwardTimeout)
 	d.realm.router.stats.calls.Add(1)
 }
 
+// maxTimeoutMillis bounds call timeouts (a year) so that huge values do not
+// overflow a time.Duration.
+const maxTimeoutMillis = 365 * 24 * 3600 * 1000
+
+// moreInput handles a CALL with the request ID of a call in progress: the
+// next chunk of a progressive call invocation. A chunk for a call that has
+// already ended (canceled, timed out, failed) is dropped; the call is
+// forgotten once its input is complete.
+func (d *dealer) moreInput(inv *invocation, m *core.Call) {
+	if !inv.inputOpen {
+		inv.caller.violation("CALL with request ID %d while the call with that ID is pending", m.Request)
+		return
+	}
+	inv.inputOpen = isTrue(m.Options.Progress)
+	if !inv.finished {
+		d.invoke(inv, m, nil)
+	}
+	if inv.answered && !inv.inputOpen {
+		d.releaseCaller(inv)
+	}
+}
+
 // invoke sends the INVOCATION of a CALL to the callee.
-func (d *dealer) invoke(inv *invocation, m *core.Call) {
-	c := inv.callee
+func (d *dealer) invoke(inv *invocation, m *core.Call, timeout *int64) {
 	iv := &core.Invocation{Request: inv.id, Registration: inv.reg.id, Args: m.Args, Kwargs: m.Kwargs, Payload: m.Payload}
 	det := &iv.Details
 	det.Passthru = m.Options.Passthru
+	det.Timeout = timeout
 	if inv.reg.match != core.MatchExact {
 		det.Procedure = m.Procedure
 	}
 	if inv.receiveProgress {
-		det.ReceiveProgress = m.Options.ReceiveProgress
+		det.ReceiveProgress = &inv.receiveProgress
 	}
 	if isTrue(m.Options.Progress) {
 		det.Progress = m.Options.Progress
 	}
-	if isTrue(m.Options.DiscloseMe) || c.discloseCaller {
+	if inv.disclose {
 		det.Caller, det.CallerAuthID, det.CallerAuthRole = inv.caller.id, inv.caller.authid, inv.caller.authrole
 	}
-	if c.forwardTimeout && m.Options.Timeout != nil && *m.Options.Timeout > 0 {
-		det.Timeout = m.Options.Timeout
-	}
-	c.s.send(iv)
+	inv.callee.s.send(iv)
 }
 
-// finish forgets an invocation. d.mu is held.
-func (d *dealer) finish(inv *invocation) {
-	delete(d.invocations, inv.id)
-	key := callKey{inv.caller, inv.request}
-	if d.calls[key] == inv {
-		delete(d.calls, key)
+// calleeDone ends the callee's part of an invocation: it answered, or the
+// dealer gave up on it (killnowait, timeout, callee gone). d.mu is held.
+func (d *dealer) calleeDone(inv *invocation) {
+	if inv.finished {
+		return
 	}
+	inv.finished = true
+	delete(inv.callee.s.serving, inv.id)
 	if inv.timer != nil {
 		inv.timer.Stop()
 	}
 	inv.callee.inflight--
 }
 
-// answered marks that the caller has its final answer; the callee's answer
-// will be dropped.
-func (d *dealer) answered(inv *invocation) {
+// callerDone records that the caller has its final answer; the callee's
+// later answer is dropped. The call is forgotten unless more input is
+// still to come. d.mu is held.
+func (d *dealer) callerDone(inv *invocation) {
 	inv.answered = true
-	key := callKey{inv.caller, inv.request}
-	if d.calls[key] == inv {
-		delete(d.calls, key)
+	if !inv.inputOpen {
+		d.releaseCaller(inv)
+	}
+}
+
+func (d *dealer) releaseCaller(inv *invocation) {
+	if inv.caller.calls[inv.request] == inv {
+		delete(inv.caller.calls, inv.request)
 	}
 }
 
@@ -303,15 +360,15 @@ func (d *dealer) answered(inv *invocation) {
 func (d *dealer) yield(s *session, m *core.Yield) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	inv := d.invocations[m.Request]
-	if inv == nil || inv.callee.s != s {
+	inv := s.serving[m.Request]
+	if inv == nil {
 		return // answered already (cancel, timeout) or not this callee's: ignored
 	}
 	progress := isTrue(m.Options.Progress)
-	if !progress {
-		d.finish(inv)
-	}
 	if inv.answered || (progress && !inv.receiveProgress) {
+		if !progress {
+			d.calleeDone(inv)
+		}
 		return
 	}
 	res := &core.Result{Request: inv.request, Args: m.Args, Kwargs: m.Kwargs, Payload: m.Payload}
@@ -320,22 +377,27 @@ func (d *dealer) yield(s *session, m *core.Yield) {
 		res.Details.Progress = m.Options.Progress
 	}
 	inv.caller.send(res)
+	if !progress {
+		d.calleeDone(inv)
+		d.callerDone(inv)
+	}
 }
 
 // calleeError forwards a callee's ERROR for an INVOCATION to the caller.
 func (d *dealer) calleeError(s *session, m *core.Error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	inv := d.invocations[m.Request]
-	if inv == nil || inv.callee.s != s {
+	inv := s.serving[m.Request]
+	if inv == nil {
 		return
 	}
-	d.finish(inv)
+	d.calleeDone(inv)
 	if inv.answered {
 		return
 	}
 	inv.caller.send(&core.Error{RequestType: core.TypeCall, Request: inv.request, Details: m.Details,
 		Error: m.Error, Args: m.Args, Kwargs: m.Kwargs, Payload: m.Payload})
+	d.callerDone(inv)
 }
 
 // cancel handles CANCEL: mode skip answers the caller and lets the callee
@@ -343,20 +405,25 @@ func (d *dealer) calleeError(s *session, m *core.Error) {
 // (the default) interrupts the callee and answers the caller at once. A
 // callee that does not announce call_canceling is never interrupted (skip).
 func (d *dealer) cancel(s *session, m *core.Cancel) {
+	mode := m.Options.Mode
+	switch mode {
+	case "":
+		mode = core.CancelKillNoWait
+	case core.CancelSkip, core.CancelKill, core.CancelKillNoWait:
+	default:
+		s.violation("CANCEL with unknown mode %q", mode)
+		return
+	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	inv := d.calls[callKey{s, m.Request}]
-	if inv == nil {
+	inv := s.calls[m.Request]
+	if inv == nil || inv.answered {
 		return // answered already: nothing to cancel
-	}
-	mode := m.Options.Mode
-	if mode == "" {
-		mode = core.CancelKillNoWait
 	}
 	if inv.callee.s.features&calleeCanceling == 0 {
 		mode = core.CancelSkip
 	}
-	if mode != core.CancelSkip {
+	if mode != core.CancelSkip && !inv.finished {
 		inv.callee.s.send(&core.Interrupt{Request: inv.id, Options: core.InterruptOptions{Mode: mode, Reason: core.URICanceled}})
 	}
 	if mode == core.CancelKill {
@@ -364,31 +431,32 @@ func (d *dealer) cancel(s *session, m *core.Cancel) {
 	}
 	s.sendError(core.TypeCall, m.Request, core.URICanceled, "the call was canceled (mode "+mode+")")
 	if mode == core.CancelKillNoWait {
-		d.finish(inv)
-	} else {
-		d.answered(inv) // skip: the callee still runs it
+		d.calleeDone(inv)
 	}
+	d.callerDone(inv) // skip: the callee still runs it; its answer is dropped
 }
 
 // timeout ends a call whose timeout expired: the caller gets
-// wamp.error.timeout and the callee an INTERRUPT (killnowait) if it can
-// take one.
+// wamp.error.timeout, and the callee an INTERRUPT (killnowait) if it can
+// take one. A callee that cannot keeps running the call, which keeps
+// counting against its concurrency until it answers.
 func (d *dealer) timeout(inv *invocation) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if d.invocations[inv.id] != inv || inv.answered {
+	if inv.answered || inv.finished {
 		return
 	}
 	if c := inv.callee.s; c.features&calleeCanceling != 0 {
 		c.send(&core.Interrupt{Request: inv.id, Options: core.InterruptOptions{Mode: core.CancelKillNoWait, Reason: core.URITimeout}})
+		d.calleeDone(inv)
 	}
 	inv.caller.sendError(core.TypeCall, inv.request, core.URITimeout, "the call timed out")
-	d.finish(inv)
+	d.callerDone(inv)
 }
 
 // detach removes a session that left: its registrations go, calls it was
 // serving fail with wamp.error.canceled (CalleeLostMessage), and calls it
-// made are interrupted at their callees.
+// made are interrupted at their callees (that can take an INTERRUPT).
 func (d *dealer) detach(s *session) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -396,18 +464,20 @@ func (d *dealer) detach(s *session) {
 		d.drop(reg, s)
 	}
 	s.registrations = nil
-	for _, inv := range d.invocations {
-		switch {
-		case inv.callee.s == s:
-			if !inv.answered {
-				inv.caller.sendError(core.TypeCall, inv.request, core.URICanceled, CalleeLostMessage)
-			}
-			d.finish(inv)
-		case inv.caller == s:
-			if c := inv.callee.s; !inv.answered && c.features&calleeCanceling != 0 {
-				c.send(&core.Interrupt{Request: inv.id, Options: core.InterruptOptions{Mode: core.CancelKillNoWait, Reason: core.URICanceled}})
-			}
-			d.finish(inv)
+	for _, inv := range s.serving {
+		d.calleeDone(inv)
+		if !inv.answered {
+			inv.caller.sendError(core.TypeCall, inv.request, core.URICanceled, CalleeLostMessage)
+			inv.inputOpen = false
+			d.callerDone(inv)
 		}
 	}
+	for _, inv := range s.calls {
+		if c := inv.callee.s; !inv.finished && !inv.answered && c.features&calleeCanceling != 0 {
+			c.send(&core.Interrupt{Request: inv.id, Options: core.InterruptOptions{Mode: core.CancelKillNoWait, Reason: core.URICanceled}})
+			d.calleeDone(inv)
+		}
+		inv.answered = true
+	}
+	s.calls, s.serving = nil, nil
 }

@@ -311,6 +311,12 @@ func TestRegisterErrors(t *testing.T) {
 		c.send(&core.Register{Request: req, Procedure: p})
 		c.expectError(core.TypeRegister, req, core.URIInvalidURI)
 	}
+	// Options that the wire decoders refuse, from an in-process peer.
+	for _, o := range []core.RegisterOptions{{Invoke: "sometimes"}, {Concurrency: -1}} {
+		req := c.next()
+		c.send(&core.Register{Request: req, Procedure: "com.example.bad", Options: o})
+		c.expectError(core.TypeRegister, req, core.URIInvalidArgument)
+	}
 	req := c.next()
 	c.send(&core.Unregister{Request: req, Registration: 12345})
 	c.expectError(core.TypeUnregister, req, core.URINoSuchRegistration)
@@ -318,4 +324,121 @@ func TestRegisterErrors(t *testing.T) {
 	req = c.next()
 	c.send(&core.Unregister{Request: req, Registration: id})
 	equal(t, "UNREGISTERED", expect[*core.Unregistered](c).Request, req)
+}
+
+// TestWildcardPrecedence: the WAMP spec's example of pattern-based
+// registrations; among wildcards, the longest run of matched components
+// before each wildcard wins. Prefixes match strings, as Crossbar.io matches
+// them and as the spec's own prefix subscription example has it
+// (com.myapp.topic.emergency matches com.myapp.topic.emergency-low), so
+// a1.b2.c33.d4.e5 goes to the prefix a1.b2.c3, unlike in the spec's
+// registration example; the last part of the test shows that wildcard
+// case without the prefixes.
+func TestWildcardPrecedence(t *testing.T) {
+	r := newRouter(t, Options{})
+	patterns := []struct{ uri, match string }{
+		{"a1.b2.c3.d4.e55", core.MatchExact},
+		{"a1.b2.c3", core.MatchPrefix},
+		{"a1.b2.c3.d4", core.MatchPrefix},
+		{"a1.b2..d4.e5", core.MatchWildcard},
+		{"a1.b2.c33..e5", core.MatchWildcard},
+		{"a1.b2..d4.e5..g7", core.MatchWildcard},
+		{"a1.b2..d4..f6.g7", core.MatchWildcard},
+	}
+	callees := make([]*client, len(patterns))
+	for i, p := range patterns {
+		callees[i] = join(t, r, "realm1")
+		callees[i].register(p.uri, core.RegisterOptions{Match: p.match})
+	}
+	caller := join(t, r, "realm1")
+	for _, tc := range []struct {
+		uri  string
+		want int
+	}{
+		{"a1.b2.c3.d4.e55", 0},
+		{"a1.b2.c3.d98.e74", 1},
+		{"a1.b2.c3.d4.e325", 2},
+		{"a1.b2.c55.d4.e5", 3},
+		{"a1.b2.c33.d4.e5", 1},
+		{"a1.b2.c88.d4.e5.f6.g7", 5},
+	} {
+		caller.call(tc.uri, core.CallOptions{})
+		inv := callees[tc.want].serve()
+		if tc.want > 0 {
+			equal(t, "procedure", inv.Details.Procedure, tc.uri)
+		}
+		expect[*core.Result](caller)
+	}
+	req := caller.call("a2.b2.c2.d2.e2", core.CallOptions{})
+	caller.expectError(core.TypeCall, req, core.URINoSuchProcedure)
+
+	r2 := newRouter(t, Options{})
+	wild4, wild5, caller2 := join(t, r2, "realm1"), join(t, r2, "realm1"), join(t, r2, "realm1")
+	wild4.register("a1.b2..d4.e5", core.RegisterOptions{Match: core.MatchWildcard})
+	wild5.register("a1.b2.c33..e5", core.RegisterOptions{Match: core.MatchWildcard})
+	caller2.call("a1.b2.c33.d4.e5", core.CallOptions{})
+	wild5.serve()
+	expect[*core.Result](caller2)
+}
+
+// TestProgressiveInputAfterCallEnded: chunks of a progressive call
+// invocation that arrive after the call ended (here canceled) go nowhere,
+// and do not start a new call; the request ID is free once the last chunk
+// came.
+func TestProgressiveInputAfterCallEnded(t *testing.T) {
+	r := newRouter(t, Options{})
+	callee, caller := join(t, r, "realm1"), join(t, r, "realm1")
+	callee.register("com.example.upload", core.RegisterOptions{})
+	req := caller.call("com.example.upload", core.CallOptions{Progress: ptr(true)}, "chunk1")
+	inv := expect[*core.Invocation](callee)
+	caller.send(&core.Cancel{Request: req})
+	caller.expectError(core.TypeCall, req, core.URICanceled)
+	equal(t, "interrupt", expect[*core.Interrupt](callee).Request, inv.Request)
+	caller.send(&core.Call{Request: req, Procedure: "com.example.upload", Options: core.CallOptions{Progress: ptr(true)}, Args: []any{"chunk2"}})
+	caller.send(&core.Call{Request: req, Procedure: "com.example.upload", Args: []any{"last"}})
+	callee.quiet(50 * time.Millisecond)
+	caller.quiet(10 * time.Millisecond)
+
+	caller.send(&core.Call{Request: req, Procedure: "com.example.upload", Args: []any{"new call"}})
+	again := callee.serve("ok")
+	equal(t, "new call args", again.Args, []any{"new call"})
+	equal(t, "result", expect[*core.Result](caller).Request, req)
+}
+
+// TestProgressiveInvocationsNeedTheCalleesFeature: a progressive call to a
+// callee that does not announce progressive_call_invocations fails with
+// wamp.error.feature_not_supported.
+func TestProgressiveInvocationsNeedTheCalleesFeature(t *testing.T) {
+	r := newRouter(t, Options{})
+	callee, caller := joinAs(t, r, "realm1", basicCallee), join(t, r, "realm1")
+	callee.register("com.example.p", core.RegisterOptions{})
+	req := caller.call("com.example.p", core.CallOptions{Progress: ptr(true)}, 1)
+	caller.expectError(core.TypeCall, req, core.URIFeatureNotSupported)
+	callee.quiet(20 * time.Millisecond)
+}
+
+// TestTimeoutAtCalleeWithoutCanceling: a callee that cannot take an
+// INTERRUPT keeps running a timed-out call, so the call still counts
+// against its concurrency until it answers (and the answer is dropped).
+func TestTimeoutAtCalleeWithoutCanceling(t *testing.T) {
+	r := newRouter(t, Options{})
+	callee, caller := joinAs(t, r, "realm1", basicCallee), join(t, r, "realm1")
+	callee.register("com.example.one", core.RegisterOptions{Concurrency: 1})
+	req := caller.call("com.example.one", core.CallOptions{Timeout: ptr(int64(20))})
+	inv := expect[*core.Invocation](callee)
+	caller.expectError(core.TypeCall, req, core.URITimeout)
+	req = caller.call("com.example.one", core.CallOptions{})
+	caller.expectError(core.TypeCall, req, URIMaxConcurrencyReached)
+	callee.send(&core.Yield{Request: inv.Request})
+	caller.quiet(30 * time.Millisecond)
+	caller.call("com.example.one", core.CallOptions{})
+	callee.serve()
+	expect[*core.Result](caller)
+}
+
+func TestCancelWithUnknownModeIsAViolation(t *testing.T) {
+	r := newRouter(t, Options{})
+	c := join(t, r, "realm1")
+	c.send(&core.Cancel{Request: 1, Options: core.CancelOptions{Mode: "later"}})
+	equal(t, "reason", expect[*core.Abort](c).Reason, core.URIProtocolViolation)
 }

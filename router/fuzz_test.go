@@ -60,16 +60,49 @@ func FuzzRouterMessages(f *testing.F) {
 				s.OnMessage(m)
 			}
 		}
+		rl := r.Realm("realm1")
+		b, d := &rl.broker, &rl.dealer
+		d.mu.Lock()
+		checkCallTables(t, sessions[:])
+		d.mu.Unlock()
 		for _, s := range sessions {
 			s.OnClose(nil)
 		}
-		rl := r.Realm("realm1")
-		b, d := &rl.broker, &rl.dealer
 		if len(rl.sessions) != 0 || len(b.byID) != 0 || len(b.subs.exact)+len(b.subs.prefix)+len(b.subs.wildcard) != 0 ||
-			len(d.byID) != 0 || len(d.regs.exact)+len(d.regs.prefix)+len(d.regs.wildcard) != 0 ||
-			len(d.invocations) != 0 || len(d.calls) != 0 {
-			t.Fatalf("state left after both sessions closed: %d sessions, %d subscriptions, %d registrations, %d invocations, %d calls",
-				len(rl.sessions), len(b.byID), len(d.byID), len(d.invocations), len(d.calls))
+			len(d.byID) != 0 || len(d.regs.exact)+len(d.regs.prefix)+len(d.regs.wildcard)+len(d.regs.prefixLens) != 0 ||
+			len(sessions[0].calls)+len(sessions[1].calls)+len(sessions[0].serving)+len(sessions[1].serving) != 0 {
+			t.Fatalf("state left after both sessions closed: %d sessions, %d subscriptions, %d registrations",
+				len(rl.sessions), len(b.byID), len(d.byID))
 		}
 	})
+}
+
+// checkCallTables checks the dealer's per-session tables while sessions
+// live: a served invocation is unfinished and its callee's; a call is kept
+// only while the caller waits for its answer or still sends input; and
+// each callee's in-flight count is the number of its unfinished
+// invocations.
+func checkCallTables(t *testing.T, sessions []*session) {
+	t.Helper()
+	inflight := map[*callee]int{}
+	for _, s := range sessions {
+		for id, inv := range s.serving {
+			if inv.finished || inv.callee.s != s || inv.id != id {
+				t.Fatalf("session %d serves invocation %d: finished %v, callee %d", s.id, id, inv.finished, inv.callee.s.id)
+			}
+			inflight[inv.callee]++
+		}
+		for req, inv := range s.calls {
+			if inv.caller != s || inv.request != req || (inv.answered && !inv.inputOpen) {
+				t.Fatalf("session %d keeps call %d: answered %v, input open %v", s.id, req, inv.answered, inv.inputOpen)
+			}
+		}
+		for _, reg := range s.registrations {
+			for _, c := range reg.callees {
+				if c.inflight != inflight[c] {
+					t.Fatalf("callee %d of %s: %d in flight, %d invocations served", c.s.id, reg.uri, c.inflight, inflight[c])
+				}
+			}
+		}
+	}
 }

@@ -11,14 +11,18 @@ import (
 // broker's subscriptions and the dealer's registrations. Exact and prefix
 // patterns live in maps; a prefix lookup probes only the prefix lengths in
 // use, longest first, so a URI costs one map lookup per distinct prefix
-// length. Wildcard patterns are few in practice and are scanned.
+// length. Wildcard patterns are few in practice and are scanned on lookup;
+// adding and removing any pattern costs O(1) (plus a sort when a new prefix
+// length appears).
 //
 // A patternTable is not safe for concurrent use; its owner locks.
 type patternTable[T any] struct {
 	exact      map[string]T
 	prefix     map[string]T
-	prefixLens []int // distinct lengths of the keys of prefix, longest first
-	wildcard   []wildcardEntry[T]
+	prefixLens []int       // distinct lengths of the keys of prefix, longest first
+	lenCount   map[int]int // how many keys of prefix have each length
+	wildcard   []*wildcardEntry[T]
+	wildIndex  map[string]int // pattern → position in wildcard
 }
 
 type wildcardEntry[T any] struct {
@@ -33,8 +37,9 @@ func (t *patternTable[T]) get(uri, match string) (v T, ok bool) {
 	case core.MatchPrefix:
 		v, ok = t.prefix[uri]
 	case core.MatchWildcard:
-		if i := t.wildcardIndex(uri); i >= 0 {
-			v, ok = t.wildcard[i].v, true
+		var i int
+		if i, ok = t.wildIndex[uri]; ok {
+			v = t.wildcard[i].v
 		}
 	default:
 		v, ok = t.exact[uri]
@@ -47,16 +52,26 @@ func (t *patternTable[T]) put(uri, match string, v T) {
 	switch match {
 	case core.MatchPrefix:
 		if t.prefix == nil {
-			t.prefix = make(map[string]T)
+			t.prefix, t.lenCount = make(map[string]T), make(map[int]int)
+		}
+		if _, ok := t.prefix[uri]; !ok {
+			t.lenCount[len(uri)]++
+			if t.lenCount[len(uri)] == 1 {
+				t.prefixLens = append(t.prefixLens, len(uri))
+				slices.SortFunc(t.prefixLens, func(a, b int) int { return b - a })
+			}
 		}
 		t.prefix[uri] = v
-		t.indexPrefixes()
 	case core.MatchWildcard:
-		if i := t.wildcardIndex(uri); i >= 0 {
+		if i, ok := t.wildIndex[uri]; ok {
 			t.wildcard[i].v = v
 			return
 		}
-		t.wildcard = append(t.wildcard, wildcardEntry[T]{pattern: uri, parts: strings.Split(uri, "."), v: v})
+		if t.wildIndex == nil {
+			t.wildIndex = make(map[string]int)
+		}
+		t.wildIndex[uri] = len(t.wildcard)
+		t.wildcard = append(t.wildcard, &wildcardEntry[T]{pattern: uri, parts: strings.Split(uri, "."), v: v})
 	default:
 		if t.exact == nil {
 			t.exact = make(map[string]T)
@@ -69,39 +84,33 @@ func (t *patternTable[T]) put(uri, match string, v T) {
 func (t *patternTable[T]) remove(uri, match string) {
 	switch match {
 	case core.MatchPrefix:
-		delete(t.prefix, uri)
-		t.indexPrefixes()
-	case core.MatchWildcard:
-		if i := t.wildcardIndex(uri); i >= 0 {
-			t.wildcard = slices.Delete(t.wildcard, i, i+1)
+		if _, ok := t.prefix[uri]; !ok {
+			return
 		}
+		delete(t.prefix, uri)
+		if t.lenCount[len(uri)]--; t.lenCount[len(uri)] == 0 {
+			delete(t.lenCount, len(uri))
+			t.prefixLens = slices.DeleteFunc(t.prefixLens, func(n int) bool { return n == len(uri) })
+		}
+	case core.MatchWildcard:
+		i, ok := t.wildIndex[uri]
+		if !ok {
+			return
+		}
+		last := len(t.wildcard) - 1
+		t.wildcard[i] = t.wildcard[last]
+		t.wildIndex[t.wildcard[i].pattern] = i
+		t.wildcard[last] = nil
+		t.wildcard = t.wildcard[:last]
+		delete(t.wildIndex, uri)
 	default:
 		delete(t.exact, uri)
 	}
 }
 
-func (t *patternTable[T]) wildcardIndex(pattern string) int {
-	for i := range t.wildcard {
-		if t.wildcard[i].pattern == pattern {
-			return i
-		}
-	}
-	return -1
-}
-
-func (t *patternTable[T]) indexPrefixes() {
-	t.prefixLens = t.prefixLens[:0]
-	for k := range t.prefix {
-		if !slices.Contains(t.prefixLens, len(k)) {
-			t.prefixLens = append(t.prefixLens, len(k))
-		}
-	}
-	slices.SortFunc(t.prefixLens, func(a, b int) int { return b - a })
-}
-
 // best returns the value whose pattern matches uri with the dealer's
 // precedence: an exact match, else the longest matching prefix, else the
-// best wildcard match (see wildcardScore).
+// most specific wildcard match (see moreSpecific).
 func (t *patternTable[T]) best(uri string) (v T, ok bool) {
 	if v, ok = t.exact[uri]; ok {
 		return v, ok
@@ -113,11 +122,10 @@ func (t *patternTable[T]) best(uri string) (v T, ok bool) {
 			}
 		}
 	}
-	bestScore := -1
-	for i := range t.wildcard {
-		e := &t.wildcard[i]
-		if s := wildcardScore(e.parts, uri); s > bestScore {
-			bestScore, v, ok = s, e.v, true
+	var best []string
+	for _, e := range t.wildcard {
+		if wildcardMatch(e.parts, uri) && (best == nil || moreSpecific(e.parts, best)) {
+			best, v, ok = e.parts, e.v, true
 		}
 	}
 	return v, ok
@@ -136,57 +144,63 @@ func (t *patternTable[T]) each(uri string, f func(T)) {
 			}
 		}
 	}
-	for i := range t.wildcard {
-		if wildcardScore(t.wildcard[i].parts, uri) >= 0 {
-			f(t.wildcard[i].v)
+	for _, e := range t.wildcard {
+		if wildcardMatch(e.parts, uri) {
+			f(e.v)
 		}
 	}
 }
 
-// matches reports whether uri matches the pattern (for retained events,
-// whose topics are checked against one new subscription).
-func matches(pattern, match, uri string) bool {
+// matcher reports whether URIs match one pattern; the pattern is split once
+// (for retained events, whose topics are checked against a new
+// subscription).
+func matcher(pattern, match string) func(uri string) bool {
 	switch match {
 	case core.MatchPrefix:
-		return strings.HasPrefix(uri, pattern)
+		return func(uri string) bool { return strings.HasPrefix(uri, pattern) }
 	case core.MatchWildcard:
-		return wildcardScore(strings.Split(pattern, "."), uri) >= 0
+		parts := strings.Split(pattern, ".")
+		return func(uri string) bool { return wildcardMatch(parts, uri) }
 	}
-	return pattern == uri
+	return func(uri string) bool { return uri == pattern }
 }
 
-// wildcardScore returns -1 when uri does not match the wildcard pattern
-// parts (same number of components; an empty part matches any component),
-// else how specific the match is: patterns whose first wildcard comes later
-// win, then patterns with more fixed components. The WAMP spec leaves the
-// order among several matching wildcard registrations open; this one
-// prefers the pattern that pins down the longest leading part of the URI.
-func wildcardScore(parts []string, uri string) int {
-	firstWild, fixed := len(parts), 0
+// wildcardMatch reports whether uri matches the wildcard pattern parts:
+// the same number of components, and each equal to its part unless the
+// part is empty (matches any component).
+func wildcardMatch(parts []string, uri string) bool {
 	rest := uri
 	for i, p := range parts {
-		var comp string
-		if j := strings.IndexByte(rest, '.'); j >= 0 {
-			if i == len(parts)-1 {
-				return -1 // uri has more components
-			}
-			comp, rest = rest[:j], rest[j+1:]
-		} else {
-			if i != len(parts)-1 {
-				return -1 // uri has fewer components
-			}
-			comp = rest
-		}
+		comp := rest
+		j := strings.IndexByte(rest, '.')
+		last := i == len(parts)-1
 		switch {
-		case p == "":
-			if firstWild == len(parts) {
-				firstWild = i
-			}
-		case p != comp:
-			return -1
-		default:
-			fixed++
+		case j >= 0 && last:
+			return false // uri has more components
+		case j < 0 && !last:
+			return false // uri has fewer components
+		case j >= 0:
+			comp, rest = rest[:j], rest[j+1:]
+		}
+		if p != "" && p != comp {
+			return false
 		}
 	}
-	return firstWild<<16 | fixed
+	return true
+}
+
+// moreSpecific reports whether wildcard pattern a takes precedence over b
+// when both match a URI (so both have the same number of components). The
+// WAMP spec prefers the pattern with the longest run of matched components
+// before each wildcard: wildcard positions compare in order, and the
+// pattern whose wildcard comes later wins at the first difference
+// (a1.b2..d4.e5..g7 beats a1.b2..d4..f6.g7).
+func moreSpecific(a, b []string) bool {
+	for i := range a {
+		aw, bw := a[i] == "", b[i] == ""
+		if aw != bw {
+			return bw // b has its wildcard first: a matched more before it
+		}
+	}
+	return false
 }

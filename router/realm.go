@@ -37,25 +37,27 @@ func (rl *Realm) SessionCount() int {
 }
 
 // join gives s a session ID unique in the realm and adds it.
-func (rl *Realm) join(s *session) uint64 {
+func (rl *Realm) join(s *session) {
 	rl.mu.Lock()
 	defer rl.mu.Unlock()
 	id := randomID()
 	for rl.sessions[id] != nil {
 		id = randomID()
 	}
+	s.id = id
 	rl.sessions[id] = s
 	rl.router.stats.sessions.Add(1)
 	rl.router.stats.sessionsTotal.Add(1)
-	return id
 }
 
 // leave removes s from the realm: its subscriptions and registrations go,
 // calls it made are interrupted, and calls it was serving fail.
 func (rl *Realm) leave(s *session) {
 	rl.mu.Lock()
-	_, ok := rl.sessions[s.id]
-	delete(rl.sessions, s.id)
+	ok := rl.sessions[s.id] == s
+	if ok {
+		delete(rl.sessions, s.id)
+	}
 	rl.mu.Unlock()
 	if !ok {
 		return

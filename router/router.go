@@ -25,6 +25,20 @@ type Options struct {
 	// router checks topics, procedures and patterns strictly (components of
 	// [0-9a-z_]) as Crossbar.io does, and answers wamp.error.invalid_uri.
 	LooseURIs bool
+	// MaxRealms bounds how many realms AutoCreateRealms may create in all
+	// (default 1000), so that HELLOs naming random realms cannot grow the
+	// router without end; a HELLO over the limit gets
+	// wamp.error.no_such_realm.
+	MaxRealms int
+	// MaxPendingCalls bounds the calls one session may have waiting for their
+	// results (default 10000); a CALL over the limit is answered with ERROR
+	// URITooManyPendingCalls.
+	MaxPendingCalls int
+	// MaxRetainedTopics bounds how many topics of one realm keep a retained
+	// event (default 10000); a retained publication to a new topic over the
+	// limit is delivered but not kept, logged and counted
+	// (Stats.RetainedRefused).
+	MaxRetainedTopics int
 	// ShutdownTimeout bounds how long Close waits for sessions to answer
 	// GOODBYE before it drops their connections (default 5 s).
 	ShutdownTimeout time.Duration
@@ -67,12 +81,15 @@ type Stats struct {
 	Dropped uint64
 	// ProtocolViolations counts sessions aborted for a protocol violation.
 	ProtocolViolations uint64
+	// RetainedRefused counts retained publications not kept because their
+	// realm holds Options.MaxRetainedTopics retained topics.
+	RetainedRefused uint64
 }
 
 type routerCounters struct {
 	sessions                                                  atomic.Int64
 	sessionsTotal, publications, events, calls, slow, dropped atomic.Uint64
-	violations                                                atomic.Uint64
+	violations, retainedRefused                               atomic.Uint64
 }
 
 // New returns a router serving the realms of opts.
@@ -84,12 +101,21 @@ func New(opts Options) (*Router, error) {
 	if r.opts.ShutdownTimeout <= 0 {
 		r.opts.ShutdownTimeout = 5 * time.Second
 	}
+	setDefault(&r.opts.MaxRealms, 1000)
+	setDefault(&r.opts.MaxPendingCalls, 10000)
+	setDefault(&r.opts.MaxRetainedTopics, 10000)
 	for _, name := range opts.Realms {
 		if _, err := r.AddRealm(name); err != nil {
 			return nil, err
 		}
 	}
 	return r, nil
+}
+
+func setDefault(v *int, def int) {
+	if *v <= 0 {
+		*v = def
+	}
 }
 
 // AddRealm creates the realm name, or returns it if it exists. The name
@@ -126,15 +152,30 @@ func (r *Router) realmFor(name string) (*Realm, error) {
 	if !r.opts.AutoCreateRealms {
 		return nil, fmt.Errorf("no realm %q on this router", name)
 	}
+	r.mu.Lock()
+	full := len(r.realms) >= r.opts.MaxRealms
+	r.mu.Unlock()
+	if full {
+		return nil, fmt.Errorf("no realm %q on this router, and it holds the most realms it may create (%d)", name, r.opts.MaxRealms)
+	}
 	return r.AddRealm(name)
 }
 
 // Accept returns the router-side session for a new transport; it is a
 // [core.Acceptor] for listeners: registry.Listen(ctx, url, cfg, r.Accept).
 // It returns nil (the listener then closes the transport) once the router
-// is closing.
+// is closing, and for a transport that cannot enqueue without blocking (a
+// [core.TrySender]; every transport of this module is one): the router
+// sends while it holds a realm's lock, so one stuck peer would stall the
+// realm.
 func (r *Router) Accept(t core.Transport) core.TransportHandler {
-	s := newSession(r, t)
+	try, ok := t.(core.TrySender)
+	if !ok {
+		r.logger.Error("router: refusing a transport that cannot send without blocking (it does not implement core.TrySender)",
+			"peer", t.Details().Peer, "type", fmt.Sprintf("%T", t))
+		return nil
+	}
+	s := newSession(r, t, try)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.closing {
@@ -215,6 +256,7 @@ func (r *Router) Stats() Stats {
 		Sessions: c.sessions.Load(), SessionsTotal: c.sessionsTotal.Load(),
 		Publications: c.publications.Load(), Events: c.events.Load(), Calls: c.calls.Load(),
 		SlowDisconnects: c.slow.Load(), Dropped: c.dropped.Load(), ProtocolViolations: c.violations.Load(),
+		RetainedRefused: c.retainedRefused.Load(),
 	}
 }
 

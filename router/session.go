@@ -24,8 +24,9 @@ const (
 type clientFeatures uint8
 
 const (
-	calleeCanceling  clientFeatures = 1 << iota // callee: call_canceling (INTERRUPT)
-	calleeRevocation                            // callee: registration_revocation
+	calleeCanceling              clientFeatures = 1 << iota // callee: call_canceling (INTERRUPT)
+	calleeRevocation                                        // callee: registration_revocation
+	calleeProgressiveInvocations                            // callee: progressive_call_invocations
 )
 
 // session is the router's side of one transport. It has no goroutine: the
@@ -36,7 +37,7 @@ const (
 type session struct {
 	router *Router
 	t      core.Transport
-	try    core.TrySender // nil when the transport cannot enqueue without blocking
+	try    core.TrySender // t's non-blocking enqueue
 
 	state atomic.Uint32
 	slow  atomic.Bool // disconnected for a full send queue
@@ -50,14 +51,14 @@ type session struct {
 	// Owned by the realm's broker and dealer (under their locks).
 	subscriptions []*subscription
 	registrations []*registration
+	calls         map[uint64]*invocation // calls made, by CALL request ID
+	serving       map[uint64]*invocation // invocations served, by INVOCATION request ID
 }
 
 var _ core.TransportHandler = (*session)(nil)
 
-func newSession(r *Router, t core.Transport) *session {
-	s := &session{router: r, t: t}
-	s.try, _ = t.(core.TrySender)
-	return s
+func newSession(r *Router, t core.Transport, try core.TrySender) *session {
+	return &session{router: r, t: t, try: try}
 }
 
 // OnOpen implements core.TransportHandler; the session waits for HELLO.
@@ -128,9 +129,16 @@ func (s *session) routed(m core.Message) {
 	case *core.Unregister:
 		rl.dealer.unregister(s, m)
 	case *core.Goodbye:
+		if !s.state.CompareAndSwap(stJoined, stNew) {
+			// The router's GOODBYE (shutdown) crossed this one, which
+			// answers it: the session is over.
+			s.state.Store(stClosed)
+			s.leave()
+			s.closeTransport()
+			return
+		}
 		s.send(&core.Goodbye{Reason: core.URICloseGoodbyeAndOut})
-		s.leave()
-		s.state.Store(stNew) // the transport may carry a new session
+		s.leave() // the transport may carry a new session
 	case *core.Abort:
 		s.state.Store(stClosed)
 		s.leave()
@@ -177,16 +185,24 @@ func (s *session) hello(m *core.Hello) {
 		if f["registration_revocation"] {
 			s.features |= calleeRevocation
 		}
+		if f["progressive_call_invocations"] {
+			s.features |= calleeProgressiveInvocations
+		}
 	}
 	s.realm = rl
 	s.authid = anonymousAuthID()
 	s.authrole = "anonymous"
-	s.id = rl.join(s)
-	s.state.Store(stJoined)
+	rl.join(s)
+	// WELCOME goes out before the state says joined, so that a shutdown's
+	// GOODBYE can never overtake it; the session's own next message is
+	// handled after this returns, on the same reader.
 	s.send(&core.Welcome{Session: s.id, Details: core.WelcomeDetails{
 		Roles: welcomeRoles, Realm: rl.name,
 		AuthID: s.authid, AuthRole: s.authrole, AuthMethod: "anonymous", AuthProvider: "static",
 	}})
+	if !s.state.CompareAndSwap(stNew, stJoined) {
+		s.leave() // closed or shut down meanwhile
+	}
 }
 
 // anonymousAuthID returns an authid like Crossbar.io gives anonymous
@@ -254,12 +270,7 @@ func (s *session) closeTransport() {
 // transport's "fail" policy does the same on its own; "drop" drops the
 // message and counts it).
 func (s *session) send(m core.Message) {
-	var err error
-	if s.try != nil {
-		err = s.try.TrySend(m)
-	} else {
-		err = s.t.Send(context.Background(), m)
-	}
+	err := s.try.TrySend(m)
 	switch {
 	case err == nil:
 	case errors.Is(err, core.ErrSendQueueFull), errors.Is(err, core.ErrSlowPeer):

@@ -1,0 +1,84 @@
+package router
+
+import (
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/autobahn-go/autobahn/core"
+)
+
+func TestMaxPendingCalls(t *testing.T) {
+	r := newRouter(t, Options{MaxPendingCalls: 2})
+	callee, caller := join(t, r, "realm1"), join(t, r, "realm1")
+	callee.register("com.example.wait", core.RegisterOptions{})
+	caller.call("com.example.wait", core.CallOptions{})
+	caller.call("com.example.wait", core.CallOptions{})
+	req := caller.call("com.example.wait", core.CallOptions{})
+	caller.expectError(core.TypeCall, req, URITooManyPendingCalls)
+	// Another session is not limited by this one's calls, and an answered
+	// call frees its place.
+	other := join(t, r, "realm1")
+	other.call("com.example.wait", core.CallOptions{})
+	for range 3 {
+		callee.serve()
+	}
+	expect[*core.Result](caller)
+	expect[*core.Result](caller)
+	expect[*core.Result](other)
+	caller.call("com.example.wait", core.CallOptions{})
+	callee.serve()
+	expect[*core.Result](caller)
+}
+
+func TestMaxRetainedTopics(t *testing.T) {
+	var logs logBuffer
+	r := newRouter(t, Options{MaxRetainedTopics: 1, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	pub, sub := join(t, r, "realm1"), join(t, r, "realm1")
+	pub.publish("com.example.a", core.PublishOptions{Retain: ptr(true)}, "a1")
+	pub.publish("com.example.a", core.PublishOptions{Retain: ptr(true)}, "a2") // replaces: allowed
+	pub.publish("com.example.b", core.PublishOptions{Retain: ptr(true), Acknowledge: ptr(true)}, "b")
+	expect[*core.Published](pub) // still published
+	req := sub.next()
+	sub.send(&core.Subscribe{Request: req, Topic: "com.example", Options: core.SubscribeOptions{Match: core.MatchPrefix, GetRetained: ptr(true)}})
+	expect[*core.Subscribed](sub)
+	ev := expect[*core.Event](sub)
+	equal(t, "retained event", ev.Args, []any{"a2"})
+	sub.quiet(30 * time.Millisecond)
+	equal(t, "refused", r.Stats().RetainedRefused, uint64(1))
+	if !strings.Contains(logs.String(), "retained") {
+		t.Fatalf("refusal not logged: %q", logs.String())
+	}
+}
+
+func TestMaxRealms(t *testing.T) {
+	r := newRouter(t, Options{AutoCreateRealms: true, MaxRealms: 2})
+	join(t, r, "realm2") // realm1 and realm2
+	c := connect(t, r, nil)
+	c.send(&core.Hello{Realm: "realm3", Details: core.HelloDetails{Roles: allRoles}})
+	a := expect[*core.Abort](c)
+	equal(t, "reason", a.Reason, core.URINoSuchRealm)
+	join(t, r, "realm1")
+}
+
+// TestLongBlackAndWhiteLists: lists of thousands of entries filter as
+// short ones do.
+func TestLongBlackAndWhiteLists(t *testing.T) {
+	r := newRouter(t, Options{})
+	pub, a, b := join(t, r, "realm1"), join(t, r, "realm1"), join(t, r, "realm1")
+	a.subscribe("com.example.t", "")
+	b.subscribe("com.example.t", "")
+	eligible := make([]uint64, 0, 5001)
+	for i := range uint64(5000) {
+		if id := i + 1; id != a.id && id != b.id {
+			eligible = append(eligible, id)
+		}
+	}
+	eligible = append(eligible, a.id)
+	pub.publish("com.example.t", core.PublishOptions{Eligible: eligible}, "to a")
+	equal(t, "a's event", expect[*core.Event](a).Args, []any{"to a"})
+	pub.publish("com.example.t", core.PublishOptions{Exclude: eligible}, "to b")
+	equal(t, "b's event", expect[*core.Event](b).Args, []any{"to b"})
+	a.quiet(20 * time.Millisecond)
+}
