@@ -93,18 +93,11 @@ func (c *client) send(m core.Message) {
 	}
 }
 
-// recv returns the next message.
+// recv returns the next message; messages that arrived before the
+// transport closed come first.
 func (c *client) recv() core.Message {
 	c.t.Helper()
-	select {
-	case m := <-c.rec.Msgs:
-		return m
-	case err := <-c.rec.Closed:
-		c.t.Fatalf("transport closed while waiting for a message: %v", err)
-	case <-time.After(wait):
-		c.t.Fatalf("no message within %v", wait)
-	}
-	return nil
+	return c.rec.Next(c.t)
 }
 
 // expect returns the next message, which must be a T.

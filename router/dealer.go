@@ -227,33 +227,46 @@ func (d *dealer) call(s *session, m *core.Call) {
 	if !s.checkURI(core.TypeCall, m.Request, m.Procedure, core.MatchExact) {
 		return
 	}
+	if !d.routeCall(s, m) {
+		// Outside the lock: the violation makes the session leave, which
+		// takes the lock.
+		s.violation("CALL with request ID %d while the call with that ID is pending", m.Request)
+	}
+}
+
+// routeCall does the work of call under the lock; false means the CALL
+// reuses the request ID of a pending call that takes no more input.
+func (d *dealer) routeCall(s *session, m *core.Call) bool {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if inv := s.calls[m.Request]; inv != nil {
+		if !inv.inputOpen {
+			return false
+		}
 		d.moreInput(inv, m)
-		return
+		return true
 	}
 	if len(s.calls) >= d.realm.router.opts.MaxPendingCalls {
 		s.sendError(core.TypeCall, m.Request, URITooManyPendingCalls,
 			fmt.Sprintf("this session already waits for %d results, the most a session may", len(s.calls)))
-		return
+		return true
 	}
 	reg, ok := d.regs.best(m.Procedure)
 	if !ok {
 		s.sendError(core.TypeCall, m.Request, core.URINoSuchProcedure, "no callee registered for procedure "+m.Procedure)
-		return
+		return true
 	}
 	c := reg.pick()
 	if c == nil {
 		s.sendError(core.TypeCall, m.Request, URIMaxConcurrencyReached,
 			fmt.Sprintf("every callee of %s runs as many invocations as its concurrency allows", m.Procedure))
-		return
+		return true
 	}
 	progress := isTrue(m.Options.Progress)
 	if progress && c.s.features&calleeProgressiveInvocations == 0 {
 		s.sendError(core.TypeCall, m.Request, core.URIFeatureNotSupported,
 			"the callee of "+m.Procedure+" does not announce progressive_call_invocations")
-		return
+		return true
 	}
 	d.lastInvID++
 	if d.lastInvID > maxID {
@@ -281,21 +294,18 @@ func (d *dealer) call(s *session, m *core.Call) {
 	}
 	d.invoke(inv, m, forwardTimeout)
 	d.realm.router.stats.calls.Add(1)
+	return true
 }
 
 // maxTimeoutMillis bounds call timeouts (a year) so that huge values do not
 // overflow a time.Duration.
 const maxTimeoutMillis = 365 * 24 * 3600 * 1000
 
-// moreInput handles a CALL with the request ID of a call in progress: the
-// next chunk of a progressive call invocation. A chunk for a call that has
-// already ended (canceled, timed out, failed) is dropped; the call is
-// forgotten once its input is complete.
+// moreInput handles a CALL with the request ID of a call that takes more
+// input: the next chunk of a progressive call invocation. A chunk for a
+// call that has already ended (canceled, timed out, failed) is dropped; the
+// call is forgotten once its input is complete.
 func (d *dealer) moreInput(inv *invocation, m *core.Call) {
-	if !inv.inputOpen {
-		inv.caller.violation("CALL with request ID %d while the call with that ID is pending", m.Request)
-		return
-	}
 	inv.inputOpen = isTrue(m.Options.Progress)
 	if !inv.finished {
 		d.invoke(inv, m, nil)

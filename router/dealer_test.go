@@ -198,6 +198,13 @@ func TestProgressiveResultsAndInvocations(t *testing.T) {
 	caller.send(&core.Call{Request: req2, Procedure: "com.example.stream"})
 	a := expect[*core.Abort](caller)
 	equal(t, "reason", a.Reason, core.URIProtocolViolation)
+	// The aborted caller's pending call is interrupted, and the realm's
+	// dealer goes on working for everyone else.
+	expect[*core.Interrupt](callee)
+	other := join(t, r, "realm1")
+	other.call("com.example.stream", core.CallOptions{})
+	callee.serve("still here")
+	equal(t, "other caller's result", expect[*core.Result](other).Args, []any{"still here"})
 }
 
 func TestCallTimeout(t *testing.T) {
