@@ -1,0 +1,536 @@
+package wamp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/autobahn-go/autobahn/core"
+	"github.com/autobahn-go/autobahn/registry"
+)
+
+// Config configures a [Session]. The zero value is ready to use.
+type Config struct {
+	// Logger receives the session's log lines; nil means slog.Default().
+	Logger *slog.Logger
+	// RequestTimeout bounds each wait for the router's answer to HELLO,
+	// GOODBYE, SUBSCRIBE, UNSUBSCRIBE, REGISTER, UNREGISTER and an
+	// acknowledged PUBLISH when the context has no earlier deadline
+	// (default 30 s). Calls are bounded by their context and
+	// CallOptions.Timeout only: a procedure may legitimately run long.
+	RequestTimeout time.Duration
+	// EventQueue bounds the events queued for one subscription while its
+	// handler runs (default 256). When it is full the session stops reading
+	// until there is room, so that the router sees a slow consumer.
+	EventQueue int
+
+	// OnJoin is called when the session has joined a realm.
+	OnJoin func(s *Session, d *SessionDetails)
+	// OnChallenge answers the router's CHALLENGE during Join. Without it a
+	// CHALLENGE fails the join (the session sends ABORT).
+	OnChallenge func(ctx context.Context, s *Session, c *core.Challenge) (*core.Authenticate, error)
+	// OnLeave is called when the session has left its realm: after Leave,
+	// or when the router said GOODBYE (reason is the router's).
+	OnLeave func(s *Session, reason, message string)
+	// OnDisconnect is called once the transport is gone; err is nil after a
+	// clean close.
+	OnDisconnect func(s *Session, err error)
+	// OnUserError is called when a handler panics, or returns an error that
+	// is not an application error (the caller gets
+	// wamp.error.runtime_error).
+	OnUserError func(s *Session, err error)
+}
+
+// JoinOptions are the authentication details of HELLO.
+type JoinOptions struct {
+	AuthMethods []string
+	AuthID      string
+	AuthRole    string
+	AuthExtra   map[string]any
+}
+
+// SessionDetails describe a joined session (from WELCOME).
+type SessionDetails struct {
+	Session    uint64
+	Realm      string
+	AuthID     string
+	AuthRole   string
+	AuthMethod string
+	// RouterRoles are the roles and features the router announced.
+	RouterRoles map[string]core.Role
+	// Welcome is the router's WELCOME details as received.
+	Welcome core.WelcomeDetails
+}
+
+// RouterHas reports whether the router announced feature for role.
+func (d *SessionDetails) RouterHas(role, feature string) bool {
+	return d.RouterRoles[role].Features[feature]
+}
+
+// ErrLeft is matched (errors.Is) by the error of an operation that was
+// waiting when its session left the realm.
+var ErrLeft = errors.New("wamp: the session left the realm")
+
+// Session states.
+type state uint8
+
+const (
+	stOpen    state = iota // transport up, no session (before Join, after Leave)
+	stJoining              // HELLO sent
+	stJoined
+	stLeaving // our GOODBYE sent
+	stClosed  // transport gone
+)
+
+// Session is a WAMP client session over one transport (Autobahn's
+// ApplicationSession). Create it with [New] and attach it to a transport
+// with registry.Dial (or [Dial]) or to an embedded router with
+// router.Connect; then Join a realm. It is safe for concurrent use.
+type Session struct {
+	cfg Config
+	log *slog.Logger
+
+	t      core.Transport
+	reqID  atomic.Uint64
+	closed chan struct{} // closed once the transport is gone
+	err    error         // why the transport went; read after closed
+
+	mu     sync.Mutex
+	state  state
+	att    *attachment       // the current join; nil while not joined
+	joinCh chan core.Message // WELCOME, ABORT or an error while joining
+	byeCh  chan struct{}     // closed when the router answers our GOODBYE
+}
+
+// attachment is the state of one join: it ends when the session leaves or
+// the transport is lost, which fails everything still waiting on it.
+type attachment struct {
+	details SessionDetails
+	ctx     context.Context // canceled when the attachment ends; handlers get it
+	cancel  context.CancelCauseFunc
+
+	pending map[uint64]*waiter            // requests waiting for the router's answer
+	subs    map[uint64]*subscription      // by subscription ID
+	regs    map[uint64]*Registration      // by registration ID
+	running map[uint64]*runningInvocation // by INVOCATION request ID
+}
+
+var _ core.TransportHandler = (*Session)(nil)
+
+// New returns a session that is not attached to a transport yet.
+func New(cfg Config) *Session {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.RequestTimeout <= 0 {
+		cfg.RequestTimeout = 30 * time.Second
+	}
+	if cfg.EventQueue <= 0 {
+		cfg.EventQueue = 256
+	}
+	return &Session{cfg: cfg, log: cfg.Logger, closed: make(chan struct{})}
+}
+
+// Dial connects a new session to the router at url (any scheme of the
+// registry: ws, wss, rs, rss, …). It does not join a realm.
+func Dial(ctx context.Context, url string, tcfg core.TransportConfig, cfg Config) (*Session, error) {
+	s := New(cfg)
+	if _, err := registry.Dial(ctx, url, tcfg, s); err != nil {
+		return nil, fmt.Errorf("wamp: dial %s: %w", url, err)
+	}
+	return s, nil
+}
+
+// OnOpen implements core.TransportHandler.
+func (s *Session) OnOpen(t core.Transport) {
+	s.mu.Lock()
+	s.t = t
+	s.mu.Unlock()
+}
+
+// OnClose implements core.TransportHandler: everything waiting fails with
+// an error matching core.ErrTransportLost.
+func (s *Session) OnClose(err error) {
+	s.mu.Lock()
+	s.state = stClosed
+	s.err = err
+	lost := &core.TransportLost{Err: err}
+	s.endLocked(lost)
+	s.mu.Unlock()
+	close(s.closed)
+	if s.cfg.OnDisconnect != nil {
+		s.cfg.OnDisconnect(s, err)
+	}
+}
+
+// Done is closed once the transport is gone.
+func (s *Session) Done() <-chan struct{} { return s.closed }
+
+// IsConnected reports whether the session has a transport.
+func (s *Session) IsConnected() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.t != nil && s.state != stClosed
+}
+
+// IsAttached reports whether the session is joined to a realm.
+func (s *Session) IsAttached() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.state == stJoined
+}
+
+// Details returns the details of the current join, or nil.
+func (s *Session) Details() *SessionDetails {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.att == nil {
+		return nil
+	}
+	d := s.att.details
+	return &d
+}
+
+// ID returns the session ID of the current join, or 0.
+func (s *Session) ID() uint64 {
+	if d := s.Details(); d != nil {
+		return d.Session
+	}
+	return 0
+}
+
+// clientRoles is HELLO.Details.roles: exactly the features this package
+// implements.
+var clientRoles = map[string]core.Role{
+	core.RoleCaller: {Features: features("progressive_call_results", "call_timeout", "call_canceling", "caller_identification")},
+	core.RoleCallee: {Features: features("progressive_call_results", "progressive_call_invocations", "call_timeout",
+		"call_canceling", "caller_identification", "pattern_based_registration", "shared_registration", "registration_revocation")},
+	core.RolePublisher:  {Features: features("publisher_identification", "subscriber_blackwhite_listing", "publisher_exclusion")},
+	core.RoleSubscriber: {Features: features("publisher_identification", "pattern_based_subscription", "event_retention", "subscription_revocation")},
+}
+
+func features(names ...string) map[string]bool {
+	f := make(map[string]bool, len(names))
+	for _, n := range names {
+		f[n] = true
+	}
+	return f
+}
+
+// Join joins realm and returns the session's details, or the router's
+// ABORT as an *core.ApplicationError (e.g. wamp.error.no_such_realm).
+func (s *Session) Join(ctx context.Context, realm string, opts JoinOptions) (*SessionDetails, error) {
+	ch := make(chan core.Message, 1)
+	s.mu.Lock()
+	switch {
+	case s.t == nil || s.state == stClosed:
+		s.mu.Unlock()
+		return nil, fmt.Errorf("wamp: join %s: %w", realm, &core.TransportLost{Err: s.err})
+	case s.state != stOpen:
+		s.mu.Unlock()
+		return nil, fmt.Errorf("wamp: join %s: the session has joined or is joining a realm already", realm)
+	}
+	s.state, s.joinCh = stJoining, ch
+	s.mu.Unlock()
+	ctx, cancel := s.requestContext(ctx)
+	defer cancel()
+	hello := &core.Hello{Realm: realm, Details: core.HelloDetails{Roles: clientRoles,
+		AuthMethods: opts.AuthMethods, AuthID: opts.AuthID, AuthRole: opts.AuthRole, AuthExtra: opts.AuthExtra}}
+	d, err := s.join(ctx, hello, ch)
+	if err != nil {
+		s.mu.Lock()
+		if s.state == stJoining {
+			s.state = stOpen
+		}
+		s.joinCh = nil
+		s.mu.Unlock()
+		return nil, fmt.Errorf("wamp: join %s: %w", realm, err)
+	}
+	if s.cfg.OnJoin != nil {
+		s.cfg.OnJoin(s, d)
+	}
+	return d, nil
+}
+
+func (s *Session) join(ctx context.Context, hello *core.Hello, ch chan core.Message) (*SessionDetails, error) {
+	if err := s.t.Send(ctx, hello); err != nil {
+		return nil, err
+	}
+	for {
+		var m core.Message
+		select {
+		case m = <-ch:
+		case <-s.closed:
+			return nil, &core.TransportLost{Err: s.err}
+		case <-ctx.Done():
+			s.abort(core.URICanceled, "the client stopped waiting for WELCOME")
+			return nil, ctx.Err()
+		}
+		switch m := m.(type) {
+		case *core.Welcome:
+			return s.welcome(m), nil
+		case *core.Abort:
+			return nil, &core.ApplicationError{URI: m.Reason, Args: messageArgs(m.Details.Message)}
+		case *core.Challenge:
+			if err := s.challenge(ctx, m); err != nil {
+				s.abort(core.URICannotAuthenticate, err.Error())
+				return nil, err
+			}
+		}
+	}
+}
+
+func (s *Session) challenge(ctx context.Context, c *core.Challenge) error {
+	if s.cfg.OnChallenge == nil {
+		return fmt.Errorf("the router asks for %s authentication, and the session has no OnChallenge", c.AuthMethod)
+	}
+	a, err := s.cfg.OnChallenge(ctx, s, c)
+	if err != nil {
+		return fmt.Errorf("answering the %s challenge: %w", c.AuthMethod, err)
+	}
+	return s.t.Send(ctx, a)
+}
+
+// welcome starts the attachment of a WELCOME.
+func (s *Session) welcome(w *core.Welcome) *SessionDetails {
+	ctx, cancel := context.WithCancelCause(context.Background())
+	att := &attachment{ctx: ctx, cancel: cancel,
+		pending: make(map[uint64]*waiter), subs: make(map[uint64]*subscription),
+		regs: make(map[uint64]*Registration), running: make(map[uint64]*runningInvocation)}
+	att.details = SessionDetails{Session: w.Session, Realm: w.Details.Realm, AuthID: w.Details.AuthID,
+		AuthRole: w.Details.AuthRole, AuthMethod: w.Details.AuthMethod, RouterRoles: w.Details.Roles, Welcome: w.Details}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.att, s.state, s.joinCh = att, stJoined, nil
+	d := att.details
+	return &d
+}
+
+func messageArgs(msg string) []any {
+	if msg == "" {
+		return nil
+	}
+	return []any{msg}
+}
+
+// abort sends ABORT (a failed join) without waiting.
+func (s *Session) abort(reason, message string) {
+	s.sendAsync(&core.Abort{Reason: reason, Details: core.AbortDetails{Message: message}})
+}
+
+// Leave says GOODBYE with reason (default wamp.close.normal) and message,
+// and waits for the router's answer. The transport stays open: the session
+// may Join again.
+func (s *Session) Leave(ctx context.Context, reason, message string) error {
+	if reason == "" {
+		reason = core.URICloseNormal
+	}
+	bye := make(chan struct{})
+	s.mu.Lock()
+	if s.state != stJoined {
+		s.mu.Unlock()
+		return fmt.Errorf("wamp: leave: %w", &core.SessionNotReady{Op: "leave"})
+	}
+	s.state, s.byeCh = stLeaving, bye
+	s.mu.Unlock()
+	ctx, cancel := s.requestContext(ctx)
+	defer cancel()
+	err := s.t.Send(ctx, &core.Goodbye{Reason: reason, Details: core.GoodbyeDetails{Message: message}})
+	if err == nil {
+		select {
+		case <-bye:
+		case <-s.closed:
+		case <-ctx.Done():
+			err = fmt.Errorf("waiting for the router's GOODBYE: %w", ctx.Err())
+		}
+	}
+	s.mu.Lock()
+	s.endLocked(ErrLeft)
+	if s.state == stLeaving {
+		s.state = stOpen
+	}
+	s.mu.Unlock()
+	if s.cfg.OnLeave != nil {
+		s.cfg.OnLeave(s, reason, message)
+	}
+	if err != nil {
+		return fmt.Errorf("wamp: leave: %w", err)
+	}
+	return nil
+}
+
+// Close leaves the realm if the session is joined (bounded by ctx) and
+// closes the transport.
+func (s *Session) Close(ctx context.Context) error {
+	if s.IsAttached() {
+		s.Leave(ctx, core.URICloseNormal, "") //nolint:errcheck // closing anyway
+	}
+	s.mu.Lock()
+	t := s.t
+	s.mu.Unlock()
+	if t == nil {
+		return nil
+	}
+	if err := t.Close(ctx); err != nil {
+		t.Abort()
+		return fmt.Errorf("wamp: close: %w", err)
+	}
+	return nil
+}
+
+// endLocked ends the current attachment: requests waiting on it fail with
+// cause (they watch att.ctx), handlers' contexts are canceled, queued events
+// are dropped. s.mu is held.
+func (s *Session) endLocked(cause error) {
+	att := s.att
+	if att == nil {
+		return
+	}
+	s.att = nil
+	att.cancel(cause)
+	clear(att.pending)
+	for _, sub := range att.subs {
+		sub.queue = nil
+	}
+}
+
+// OnMessage implements core.TransportHandler.
+func (s *Session) OnMessage(m core.Message) {
+	s.mu.Lock()
+	st := s.state
+	switch st {
+	case stJoining:
+		ch := s.joinCh
+		s.mu.Unlock()
+		switch m.(type) {
+		case *core.Welcome, *core.Abort, *core.Challenge:
+			select {
+			case ch <- m: // Join reads each before the router can send the next
+			default:
+				s.protocolError("%v received before the client answered the previous message", m.Type())
+			}
+		default:
+			s.protocolError("%v received while joining", m.Type())
+		}
+		return
+	case stLeaving:
+		if _, ok := m.(*core.Goodbye); ok && s.byeCh != nil {
+			close(s.byeCh)
+			s.byeCh = nil
+		}
+		s.mu.Unlock()
+		return // anything else crossed our GOODBYE
+	case stJoined:
+	default:
+		s.mu.Unlock()
+		return
+	}
+	att := s.att
+	s.mu.Unlock()
+	switch m := m.(type) {
+	case *core.Result:
+		s.answer(att, m.Request, m, isTrue(m.Details.Progress))
+	case *core.Error:
+		s.answer(att, m.Request, m, false)
+	case *core.Subscribed:
+		s.answer(att, m.Request, m, false)
+	case *core.Unsubscribed:
+		if m.Request == 0 {
+			s.revokedSubscription(att, m)
+		} else {
+			s.answer(att, m.Request, m, false)
+		}
+	case *core.Registered:
+		s.answer(att, m.Request, m, false)
+	case *core.Unregistered:
+		if m.Request == 0 {
+			s.revokedRegistration(att, m)
+		} else {
+			s.answer(att, m.Request, m, false)
+		}
+	case *core.Published:
+		s.answer(att, m.Request, m, false)
+	case *core.Event:
+		s.event(att, m)
+	case *core.Invocation:
+		s.invocation(att, m)
+	case *core.Interrupt:
+		s.interrupt(att, m)
+	case *core.Goodbye:
+		s.routerGoodbye(m)
+	case *core.Abort:
+		s.mu.Lock()
+		s.endLocked(&core.ApplicationError{URI: m.Reason, Args: messageArgs(m.Details.Message)})
+		s.state = stOpen
+		s.mu.Unlock()
+		if s.cfg.OnLeave != nil {
+			s.cfg.OnLeave(s, m.Reason, m.Details.Message)
+		}
+	default:
+		s.protocolError("%v is not a message a client accepts", m.Type())
+	}
+}
+
+// routerGoodbye answers the router's GOODBYE and ends the attachment.
+func (s *Session) routerGoodbye(m *core.Goodbye) {
+	s.sendAsync(&core.Goodbye{Reason: core.URICloseGoodbyeAndOut})
+	s.mu.Lock()
+	s.endLocked(fmt.Errorf("%w: the router said GOODBYE (%s)", ErrLeft, m.Reason))
+	s.state = stOpen
+	s.mu.Unlock()
+	if s.cfg.OnLeave != nil {
+		s.cfg.OnLeave(s, m.Reason, m.Details.Message)
+	}
+}
+
+// protocolError aborts the session for a message the router should not
+// have sent.
+func (s *Session) protocolError(format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	s.log.Warn("wamp: protocol violation by the router: aborting the session", "reason", msg)
+	s.abort(core.URIProtocolViolation, msg)
+	s.mu.Lock()
+	s.endLocked(&core.ApplicationError{URI: core.URIProtocolViolation, Args: []any{msg}})
+	s.state = stOpen
+	s.mu.Unlock()
+	go s.t.Abort()
+}
+
+// sendAsync sends a message from the reader, which must not wait: with the
+// transport's non-blocking enqueue, or else on a goroutine bounded by
+// RequestTimeout.
+func (s *Session) sendAsync(m core.Message) {
+	if ts, ok := s.t.(core.TrySender); ok {
+		if err := ts.TrySend(m); err != nil {
+			s.log.Warn("wamp: cannot send", "message", m.Type().String(), "err", err)
+		}
+		return
+	}
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), s.cfg.RequestTimeout)
+		defer cancel()
+		if err := s.t.Send(ctx, m); err != nil {
+			s.log.Warn("wamp: cannot send", "message", m.Type().String(), "err", err)
+		}
+	}()
+}
+
+// requestContext bounds ctx by RequestTimeout.
+func (s *Session) requestContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, s.cfg.RequestTimeout)
+}
+
+func (s *Session) nextID() uint64 {
+	id := s.reqID.Add(1)
+	if id > 1<<53 {
+		s.reqID.Store(1)
+		id = 1
+	}
+	return id
+}
+
+func isTrue(b *bool) bool { return b != nil && *b }
