@@ -3,6 +3,10 @@
 //
 //	autobahn serve [--ws ADDR] [--rawsocket ADDR] [--realm NAME]...
 //	autobahn bench rpc|pubsub|idle [flags] URL
+//	autobahn call URL PROCEDURE [ARG...] [--kw KEY=VALUE]...
+//	autobahn publish URL TOPIC [ARG...]
+//	autobahn subscribe URL TOPIC
+//	autobahn register URL PROCEDURE -- COMMAND [ARG...]
 //
 // Every subcommand prints what it does and fails with a message that says
 // what to fix; "autobahn help COMMAND" prints its flags.
@@ -18,6 +22,8 @@ import (
 	"os/signal"
 	"runtime/pprof"
 	"syscall"
+
+	"github.com/autobahn-go/autobahn/core"
 )
 
 // command is one subcommand: run gets the arguments after its name and
@@ -31,6 +37,10 @@ type command struct {
 var commands = []command{
 	{"serve", "run the embedded WAMP router (WebSocket and RawSocket)", runServe},
 	{"bench", "measure a WAMP router: rpc, pubsub or idle load against any router URL", runBench},
+	{"call", "call a procedure and print its result as JSON", runCall},
+	{"publish", "publish an event", runPublish},
+	{"subscribe", "print the events of a topic as JSON lines until interrupted", runSubscribe},
+	{"register", "register a shell command as a procedure (arguments in, standard output out)", runRegister},
 }
 
 // errUsage marks an error that was already explained together with the
@@ -65,6 +75,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return 0
 		case errors.Is(err, errUsage):
 			return 2
+		}
+		if ae, ok := err.(*core.ApplicationError); ok {
+			fmt.Fprintln(stderr, ae.Error()) // URI: message, as the router sent it
+			return 1
 		}
 		fmt.Fprintf(stderr, "autobahn %s: %v\n", name, err)
 		return 1
