@@ -48,7 +48,8 @@ var errClientTimeout = errors.New("call timeout")
 
 // Call calls procedure with args and kwargs and returns its result. An
 // ERROR answer is returned as *core.ApplicationError (errors.Is matches the
-// core.Err* sentinels, errors.As gets the URI and payload). When ctx ends
+// core.Err* sentinels, errors.As gets the URI and payload), or as the Go
+// error type Config.Errors defines for its URI. When ctx ends
 // first, the call is canceled at the dealer (CANCEL) and Call returns
 // ctx's error.
 func (s *Session) Call(ctx context.Context, procedure string, args []any, kwargs map[string]any, opts CallOptions) (*Result, error) {
@@ -92,7 +93,7 @@ func (s *Session) Call(ctx context.Context, procedure string, args []any, kwargs
 				}
 				opts.OnProgress(r)
 			case *core.Error:
-				return nil, appError(a)
+				return nil, s.cfg.Errors.decode(appError(a))
 			}
 		case <-att.ctx.Done():
 			return nil, fmt.Errorf("wamp: call %s: %w", procedure, context.Cause(att.ctx))

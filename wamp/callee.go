@@ -299,6 +299,10 @@ func (p *handlerPanic) Error() string { return fmt.Sprintf("panic: %v", p.value)
 func (s *Session) errorFor(ctx context.Context, inv *Invocation, err error) *core.Error {
 	e := &core.Error{RequestType: core.TypeInvocation, Request: inv.request}
 	var ae *core.ApplicationError
+	if defined, ok := s.cfg.Errors.encode(err); ok {
+		e.Error, e.Args, e.Kwargs = defined.URI, defined.Args, defined.Kwargs
+		return e
+	}
 	switch {
 	case errors.As(err, &ae):
 		e.Error, e.Args, e.Kwargs = ae.URI, ae.Args, ae.Kwargs

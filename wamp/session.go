@@ -28,6 +28,10 @@ type Config struct {
 	// until there is room, so that the router sees a slow consumer.
 	EventQueue int
 
+	// Errors maps Go error types to error URIs both ways (see [Errors]);
+	// nil maps none.
+	Errors *Errors
+
 	// OnJoin is called when the session has joined a realm.
 	OnJoin func(s *Session, d *SessionDetails)
 	// OnChallenge answers the router's CHALLENGE during Join. Without it a
