@@ -36,7 +36,8 @@ func (c *Transport) send(ctx context.Context, msg core.Message, wait bool) error
 	}
 	out, err := c.encode(msg)
 	if err == nil {
-		err = c.enqueue(ctx, out, wait)
+		_, fanout := msg.(*core.Prepared)
+		err = c.enqueue(ctx, out, wait, !fanout)
 	}
 	if err != nil {
 		return fmt.Errorf("%s: send %v to %s: %w", c.s.Name, msg.Type(), c.peer(), err)
@@ -67,7 +68,13 @@ func (c *Transport) encode(msg core.Message) (Outgoing, error) {
 
 // enqueue adds o to the queue, applying the slow-peer policy when it does
 // not fit, and starts the writer when none runs.
-func (c *Transport) enqueue(ctx context.Context, o Outgoing, wait bool) error {
+//
+// With inline set and no writer running, the sender writes o itself (see
+// writeNow). A prepared message is one of a fan-out (an event for many
+// subscribers): the sender enqueues it, so that the subscribers' writers
+// write in parallel and batch, instead of the publisher's goroutine making
+// one system call per subscriber (about 4 times fewer deliveries/s).
+func (c *Transport) enqueue(ctx context.Context, o Outgoing, wait, inline bool) error {
 	q := &c.s.Queue
 	n := len(o.Data)
 	c.mu.Lock()
@@ -104,7 +111,7 @@ func (c *Transport) enqueue(ctx context.Context, o Outgoing, wait bool) error {
 		}
 		c.mu.Lock()
 	}
-	if !c.writing && c.tw != nil {
+	if inline && !c.writing && c.tw != nil {
 		// No writer runs, so the queue is empty: write o right here.
 		c.writing = true
 		c.mu.Unlock()
