@@ -6,7 +6,10 @@
 //   - a bounded send queue (messages and bytes) drained by one writer
 //     goroutine that exists only while there is something to write, and that
 //     hands all queued messages to the wire at once so that it can write them
-//     with one system call or one batched frame;
+//     with one system call or one batched frame; when no writer runs, a
+//     wire that can write without waiting ([TryWriter]: plain TCP and Unix
+//     sockets) takes the message on the sending goroutine instead, and
+//     only what the socket does not take at once goes to the writer;
 //   - Send honouring its context on every wait, and TrySend that never waits,
 //     for a router;
 //   - the slow-peer policy ([core.SlowPeerPolicy]): block up to ctx, fail the

@@ -47,6 +47,8 @@ type Wire interface {
 	// Write writes msgs in order, each one transport message, and gives up
 	// at deadline (zero: no deadline). The engine calls it from one
 	// goroutine at a time. An error means the connection is unusable.
+	// msgs is empty when only the rest of a message that TryWrite wrote in
+	// part is left to write (see TryWriter).
 	Write(msgs []Outgoing, deadline time.Time) error
 	// Close starts the clean end of the connection once everything queued
 	// is written (WebSocket's closing handshake, RawSocket's half-close).
@@ -58,6 +60,27 @@ type Wire interface {
 	Fail(f Failure, cause error)
 	// Abort drops the connection at once; the reader then calls Closed.
 	Abort()
+}
+
+// TryWriter is a Wire that can write a message on the goroutine that sends
+// it, without waiting for anything: the engine then skips the hand-off to
+// its writer goroutine (a wake-up and a context switch per message) when
+// no writer runs. A wire enables it with [SetTryWriter], only over
+// connections where a write can be made without waiting (plain TCP and
+// Unix sockets; not TLS).
+type TryWriter interface {
+	// TryWrite writes o now if that needs no waiting: the wire's write
+	// locks are free, nothing of an earlier message is left unwritten, and
+	// the socket takes at least part of o at once. It reports false when
+	// it wrote nothing; the engine then queues o for its writer as usual,
+	// and the writer meets and reports any write error. When it reports
+	// true, o is the wire's: written whole, or (pending true) written in
+	// part, the rest kept by the wire and written before anything else by
+	// the next Write — which the engine then calls from its writer, with no
+	// messages if none are queued. TryWrite must never block: the engine
+	// calls it from whichever goroutine sends, typically the reader of
+	// another connection.
+	TryWrite(o Outgoing) (taken, pending bool)
 }
 
 // Debug holds Autobahn's debugging options, the same for every transport.
@@ -109,6 +132,7 @@ var errClosed = errors.New("transport closed")
 // message, then Closed, and the handler's methods run on it in that order.
 type Transport struct {
 	wire    Wire
+	tw      TryWriter // nil unless the wire enabled SetTryWriter
 	s       *Settings
 	maxOut  int                    // largest serialized message the peer accepts; 0 = any
 	details *core.TransportDetails // shared by the connections of an in-memory listener
@@ -124,7 +148,8 @@ type Transport struct {
 	mu          sync.Mutex
 	queue       []Outgoing
 	queueBytes  int
-	writing     bool          // the writer runs
+	writing     bool          // the writer runs, or a sender writes (TryWriter)
+	wirePending bool          // the wire keeps part of a message: the writer must call Write
 	closeSent   bool          // Wire.Close was called
 	overflowing bool          // an overflow was logged since the queue last drained
 	wake        chan struct{} // closed when the queue or the state changes
@@ -187,6 +212,10 @@ func Init(c *Transport, w Wire, s *Settings, details *core.TransportDetails, max
 // type that embeds c (so that they can reach its extra methods), instead of
 // c itself. Call it before Start or Accept.
 func SetTransport(c *Transport, t core.Transport) { c.self = t }
+
+// SetTryWriter lets the engine write through tw (the wire of c) on the
+// sending goroutine whenever no writer runs. Call it before Start or Accept.
+func SetTryWriter(c *Transport, tw TryWriter) { c.tw = tw }
 
 // Details describes the connection. It is computed once; a wire that
 // implements ExtraDetails fills Extra on the first call only, so that idle

@@ -1,5 +1,6 @@
 // Package netutil holds the socket helpers that every transport shares:
-// Autobahn's peer strings and TCP_NODELAY, so that each exists once.
+// Autobahn's peer strings, TCP_NODELAY and writes that never wait
+// (TryWriter), so that each exists once.
 package netutil
 
 import (

@@ -1,6 +1,7 @@
 package rawsocket
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -47,6 +48,10 @@ type wire struct {
 	onDone  func()      // called once the connection is gone (listener bookkeeping)
 
 	wmu sync.Mutex // one frame writer at a time: the engine's writer, PONG, Ping
+	// pending (guarded by wmu) is the rest of a frame that TryWrite wrote in
+	// part; every write sends it first.
+	pending []byte
+	tw      netutil.TryWriter // writes without waiting; unusable over TLS
 
 	cs closeState // Close ended our side of the stream
 
@@ -77,6 +82,9 @@ func newTransport(conn net.Conn, ser core.Serializer, s *engine.Settings, opts *
 		d.TLS = &st
 	}
 	w.c = engine.New(w, s, ser, d, w.sendMax)
+	if w.tw, _ = netutil.NewTryWriter(conn); w.tw.Usable() {
+		engine.SetTryWriter(w.c, w)
+	}
 	t := &Transport{Transport: w.c, w: w}
 	engine.SetTransport(w.c, t)
 	return t
@@ -205,8 +213,56 @@ func (w *wire) writeFrame(typ byte, payload []byte, deadline time.Time) error {
 	return w.writeLocked(bufs, deadline)
 }
 
+// tryWriteMax bounds the frames TryWrite writes: it copies header and
+// payload into one pooled buffer; larger messages go to the engine's
+// writer, which writes them with writev, without copying.
+const tryWriteMax = 16 << 10
+
+var tryWriteBufs = sync.Pool{New: func() any { b := make([]byte, 0, tryWriteMax); return &b }}
+
+// TryWrite writes o as one message frame if that needs no waiting (see
+// engine.TryWriter): it writes nothing when another frame is being
+// written, an earlier frame is not fully written, the frame is larger than
+// tryWriteMax, or the socket takes nothing now. The rest of a frame the
+// socket took in part is kept in pending for the next write.
+func (w *wire) TryWrite(o engine.Outgoing) (taken, pending bool) {
+	if headerLen+len(o.Data) > tryWriteMax || !w.wmu.TryLock() {
+		return false, false
+	}
+	defer w.wmu.Unlock()
+	if len(w.pending) > 0 {
+		return false, false
+	}
+	bp := tryWriteBufs.Get().(*[]byte)
+	f := (*bp)[:headerLen]
+	putHeader(f, frameMessage, len(o.Data))
+	f = append(f, o.Data...)
+	n := w.tw.Write(f)
+	if n > 0 && n < len(f) {
+		w.pending = bytes.Clone(f[n:])
+	}
+	tryWriteBufs.Put(bp)
+	return n > 0, n > 0 && n < len(f)
+}
+
+// writeLocked writes bufs, after the rest of a frame that TryWrite wrote in
+// part, if any.
 func (w *wire) writeLocked(bufs net.Buffers, deadline time.Time) error {
+	if len(w.pending) > 0 {
+		bufs = append(net.Buffers{w.pending}, bufs...)
+	}
+	if len(bufs) == 0 {
+		return nil
+	}
 	w.conn.SetWriteDeadline(deadline)
+	err := w.writeBufs(bufs)
+	if err == nil {
+		w.pending = nil
+	}
+	return err
+}
+
+func (w *wire) writeBufs(bufs net.Buffers) error {
 	if w.writev || len(bufs) == 1 {
 		_, err := bufs.WriteTo(w.conn)
 		return err

@@ -8,7 +8,9 @@
 // Send honouring its context against a peer that does not read; a panicking
 // handler closing only its own connection; Close from inside a handler; Send
 // after Close; messages at the size limit and one byte over; 8 goroutines
-// sending at once; every slow-peer policy; and no goroutine left behind.
+// sending at once; every slow-peer policy; TrySend never waiting for a peer
+// that does not read, also when the socket's buffers are full and no writer
+// runs; and no goroutine left behind.
 package transporttest
 
 import (

@@ -28,6 +28,7 @@ func Run(t *testing.T, h Harness) {
 		{"ConcurrentSenders", testConcurrentSenders},
 		{"SendHonoursContext", testSendHonoursContext},
 		{"PolicyBlockTrySend", testPolicyBlockTrySend},
+		{"TrySendNeverWaits", testTrySendNeverWaits},
 		{"PolicyFail", testPolicyFail},
 		{"PolicyDrop", testPolicyDrop},
 		{"StallTimeout", testStallTimeout},
@@ -388,6 +389,77 @@ func testPolicyBlockTrySend(t *testing.T, h Harness) {
 	server.waitFor(t, "the last message", func() bool {
 		return len(server.msgs) > 0 && number(server.msgs[len(server.msgs)-1]) == maxFill
 	})
+	closeWithin(t, ct)
+	client.waitClosed(t)
+	server.waitClosed(t)
+}
+
+// testTrySendNeverWaits: TrySend never waits for a peer that does not read,
+// also when the writer is idle and the socket's buffers are full (a
+// transport may write a message on the sending goroutine when no writer
+// runs; it must never block there), and every message still arrives, in
+// order, once the peer reads again. The messages are small, so that a
+// transport that writes on the sending goroutine does so for each of them;
+// after each one the test lets the writer drain the queue, so that the next
+// one finds it idle.
+func testTrySendNeverWaits(t *testing.T, h Harness) {
+	server, release := blockedServer()
+	defer release()
+	client := newHandler()
+	ct, _ := connect(t, h, Options{ClientQueue: core.QueueOptions{MaxBytes: 64 << 20, MaxMessages: maxFill}}, client, server)
+	ts, pad := trySender(t, ct), strings.Repeat("s", 1024)
+	done := make(chan int, 1)
+	var longest time.Duration
+	go func() {
+		sent, stalled := 0, 0
+		for sent < maxFill && stalled < 200 {
+			start := time.Now()
+			err := ts.TrySend(event(sent, pad))
+			longest = max(longest, time.Since(start))
+			if err != nil {
+				break
+			}
+			sent++
+			if stalled > 0 {
+				stalled++ // the socket is full: go on sending into the queue
+				continue
+			}
+			// Let the writer drain the queue; if it does not within 20
+			// ms, the peer's buffers are full.
+			for range 20 {
+				if stats(t, ct).QueuedMessages == 0 {
+					break
+				}
+				time.Sleep(time.Millisecond)
+			}
+			if stats(t, ct).QueuedMessages > 0 {
+				stalled = 1
+			}
+		}
+		done <- sent
+	}()
+	var sent int
+	select {
+	case sent = <-done:
+	case <-time.After(2 * wait):
+		ct.Abort() // unblocks a TrySend stuck in a write
+		<-done
+		t.Fatalf("TrySend to a peer that does not read did not return (longest so far %v)", longest)
+	}
+	if longest > time.Second {
+		t.Fatalf("a TrySend to a peer that does not read took %v", longest)
+	}
+	if sent == maxFill {
+		t.Fatalf("%d messages sent to a peer that does not read without the queue filling", maxFill)
+	}
+	t.Logf("%d messages sent, longest TrySend %v", sent, longest)
+	release()
+	server.waitFor(t, "every message", func() bool { return len(server.msgs) >= sent })
+	for i, m := range server.msgs {
+		if number(m) != i {
+			t.Fatalf("message %d arrived as number %d", i, number(m))
+		}
+	}
 	closeWithin(t, ct)
 	client.waitClosed(t)
 	server.waitClosed(t)

@@ -1,6 +1,7 @@
 package websocket
 
 import (
+	"bytes"
 	"compress/flate"
 	"encoding/binary"
 	"errors"
@@ -9,6 +10,8 @@ import (
 	"os"
 	"sync"
 	"time"
+
+	"github.com/autobahn-go/autobahn/internal/netutil"
 )
 
 // This file holds frameWriter, the write side of a connection: it frames,
@@ -59,6 +62,12 @@ type frameWriter struct {
 	hdr      [maxHeader]byte
 	iov      [2][]byte
 	bufs     net.Buffers
+	// pending is the rest of a frame that tryWrite could write only in
+	// part; every write sends it first.
+	pending []byte
+
+	// tw writes without waiting (tryWrite); unusable over TLS.
+	tw netutil.TryWriter
 
 	// deflate is the compressor's output while a message is compressed
 	// (guarded by Conn.wmu).
@@ -74,6 +83,7 @@ func newFrameWriter(c net.Conn, cfg *config, compress bool) *frameWriter {
 		pool:     cfg.writePool,
 		lock:     make(chan struct{}, 1),
 	}
+	w.tw, _ = netutil.NewTryWriter(c)
 	if !w.isServer || compress || cfg.autoFragment > 0 {
 		w.frameSize = max(cfg.writeBuf, 1)
 	}
@@ -180,15 +190,84 @@ func (w *frameWriter) writeFrame(op byte, fin bool, p []byte, deadline time.Time
 // the header right before the payload, masks the payload in place on a
 // client, and writes both at once. The frame lock is held.
 func (w *frameWriter) send(b []byte, n int, op byte, fin, rsv1 bool, deadline time.Time) error {
+	f := w.frame(b, n, op, fin, rsv1)
+	w.setDeadline(deadline)
+	return w.wrote(op, w.write(f))
+}
+
+// frame puts the header of the frame whose payload is
+// b[maxHeader:maxHeader+n] right before the payload, masks the payload in
+// place on a client, and returns the frame.
+func (w *frameWriter) frame(b []byte, n int, op byte, fin, rsv1 bool) []byte {
 	h := w.header(op, fin, rsv1, n)
 	start := maxHeader - len(h)
 	copy(b[start:], h)
 	if !w.isServer {
 		maskBytes([4]byte(h[len(h)-4:]), 0, b[maxHeader:maxHeader+n])
 	}
+	return b[start : maxHeader+n]
+}
+
+// write writes p to the connection, after the rest of a frame that
+// tryWrite wrote in part, if any (both with one writev). The frame lock is
+// held.
+func (w *frameWriter) write(p []byte) error {
+	if len(w.pending) == 0 {
+		_, err := w.conn.Write(p)
+		return err
+	}
+	bufs := net.Buffers{w.pending, p}
+	_, err := bufs.WriteTo(w.conn)
+	if err == nil {
+		w.pending = nil
+	}
+	return err
+}
+
+// writePending writes the rest of a frame that tryWrite wrote in part, if
+// any, waiting for the frame lock and then until deadline at most.
+func (w *frameWriter) writePending(deadline time.Time) error {
+	if err := w.acquire(deadline, false); err != nil {
+		return err
+	}
+	defer w.release()
+	if w.err != nil || len(w.pending) == 0 {
+		return w.err
+	}
 	w.setDeadline(deadline)
-	_, err := w.conn.Write(b[start : maxHeader+n])
-	return w.wrote(op, err)
+	return w.wrote(opContinuation, w.write(nil))
+}
+
+// tryWrite writes p as a single-frame message if that needs no waiting: it
+// reports false, having written nothing, when the frame lock is taken, an
+// earlier frame is not fully written, p needs compressing or fragmenting or
+// does not fit a write buffer, or the socket takes nothing now (full, or
+// not a plain socket). When the socket takes part of the frame, the rest is
+// kept in pending (pending true) for the next write. See
+// engine.TryWriter; Conn.wmu is held.
+func (w *frameWriter) tryWrite(op byte, p []byte) (taken, pending bool) {
+	if w.compress || len(p) > w.bufSize || (w.frameSize > 0 && len(p) > w.frameSize) {
+		return false, false
+	}
+	select {
+	case w.lock <- struct{}{}:
+	default:
+		return false, false
+	}
+	defer w.release()
+	if w.err != nil || len(w.pending) > 0 {
+		return false, false
+	}
+	bp := w.getBuf()
+	b := *bp
+	copy(b[maxHeader:], p)
+	f := w.frame(b, len(p), op, true, false)
+	n := w.tw.Write(f)
+	if n > 0 && n < len(f) {
+		w.pending = bytes.Clone(f[n:])
+	}
+	w.pool.Put(bp)
+	return n > 0, n > 0 && n < len(f)
 }
 
 // writeVectored writes a server's frame whose payload does not fit a write
@@ -197,8 +276,14 @@ func (w *frameWriter) send(b []byte, n int, op byte, fin, rsv1 bool, deadline ti
 func (w *frameWriter) writeVectored(op byte, fin bool, p []byte, deadline time.Time) error {
 	w.iov = [2][]byte{w.header(op, fin, false, len(p)), p}
 	w.bufs = w.iov[:]
+	if len(w.pending) > 0 {
+		w.bufs = net.Buffers{w.pending, w.iov[0], w.iov[1]}
+	}
 	w.setDeadline(deadline)
 	_, err := w.bufs.WriteTo(w.conn)
+	if err == nil {
+		w.pending = nil
+	}
 	w.iov, w.bufs = [2][]byte{}, nil
 	return w.wrote(op, err)
 }

@@ -114,6 +114,9 @@ var _ engine.Wire = (*wampWire)(nil)
 func newWAMPTransport(c *Conn, ser core.Serializer, cfg *wampConfig) *WAMPTransport {
 	w := &wampWire{conn: c, binary: ser.Binary(), closeCode: CloseNormal}
 	w.c = engine.New(w, cfg.engine, ser, wampDetails(c, ser), cfg.maxOut)
+	if c.w.tw.Usable() {
+		engine.SetTryWriter(w.c, w)
+	}
 	t := &WAMPTransport{Transport: w.c, w: w}
 	engine.SetTransport(w.c, t)
 	return t
@@ -211,6 +214,10 @@ func (w *wampWire) Write(msgs []engine.Outgoing, deadline time.Time) error {
 }
 
 func (w *wampWire) write(msgs []engine.Outgoing, deadline time.Time) error {
+	if len(msgs) == 0 {
+		// Only the rest of a message of TryWrite is left to write.
+		return w.conn.sendErr(w.conn.w.writePending(deadline))
+	}
 	if len(msgs) > 1 && w.conn.w.canBatch(msgs) {
 		return w.conn.sendBatchBy(msgs, w.binary, deadline)
 	}
@@ -220,6 +227,20 @@ func (w *wampWire) write(msgs []engine.Outgoing, deadline time.Time) error {
 		}
 	}
 	return nil
+}
+
+// TryWrite writes o as one WebSocket frame if that needs no waiting (see
+// engine.TryWriter); it is enabled over plain TCP and Unix sockets only.
+func (w *wampWire) TryWrite(o engine.Outgoing) (taken, pending bool) {
+	c := w.conn
+	if !c.wmu.TryLock() {
+		return false, false
+	}
+	defer c.wmu.Unlock()
+	if c.state.Load() != stateOpen {
+		return false, false
+	}
+	return c.w.tryWrite(dataOp(w.binary), o.Data)
 }
 
 // sendBatchBy writes msgs as single-frame messages with one write.
@@ -270,8 +291,7 @@ func (w *frameWriter) writeBatch(op byte, msgs []engine.Outgoing, deadline time.
 		}
 	}
 	w.setDeadline(deadline)
-	_, err := w.conn.Write(buf)
-	return w.wrote(op, err)
+	return w.wrote(op, w.write(buf))
 }
 
 // Close starts the closing handshake with CloseWith's code (1000 by
