@@ -53,54 +53,146 @@ var errClientTimeout = errors.New("call timeout")
 // first, the call is canceled at the dealer (CANCEL) and Call returns
 // ctx's error.
 func (s *Session) Call(ctx context.Context, procedure string, args []any, kwargs map[string]any, opts CallOptions) (*Result, error) {
+	c, err := s.startCall(ctx, procedure, args, kwargs, opts, false)
+	if err != nil {
+		return nil, err
+	}
+	return c.wait(ctx)
+}
+
+// pendingCall is a call sent and not answered yet.
+type pendingCall struct {
+	s         *Session
+	att       *attachment
+	id        uint64
+	procedure string
+	opts      CallOptions
+	w         *waiter
+}
+
+// startCall sends the (first) CALL and registers the waiter for its
+// answers. progress marks the first chunk of a progressive call
+// invocation.
+func (s *Session) startCall(ctx context.Context, procedure string, args []any, kwargs map[string]any, opts CallOptions, progress bool) (*pendingCall, error) {
 	att, err := s.attached("call " + procedure)
 	if err != nil {
 		return nil, err
 	}
-	id := s.nextID()
-	m := &core.Call{Request: id, Procedure: procedure, Args: args, Kwargs: kwargs, Options: core.CallOptions{Extra: opts.Extra}}
-	w := &waiter{ch: make(chan core.Message, 1)}
+	c := &pendingCall{s: s, att: att, id: s.nextID(), procedure: procedure, opts: opts, w: &waiter{ch: make(chan core.Message, 1)}}
+	m := &core.Call{Request: c.id, Procedure: procedure, Args: args, Kwargs: kwargs, Options: core.CallOptions{Extra: opts.Extra}}
 	if opts.OnProgress != nil {
-		w.ch, w.gone = make(chan core.Message, progressQueue), make(chan struct{})
-		defer close(w.gone)
+		c.w.ch, c.w.gone = make(chan core.Message, progressQueue), make(chan struct{})
 		m.Options.ReceiveProgress = &yes
 	}
 	if opts.DiscloseMe {
 		m.Options.DiscloseMe = &yes
 	}
+	if progress {
+		m.Options.Progress = &yes
+	}
 	if opts.Timeout > 0 {
 		ms := max(opts.Timeout.Milliseconds(), 1)
 		m.Options.Timeout = &ms
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeoutCause(ctx, opts.Timeout, errClientTimeout)
-		defer cancel()
 	}
-	if !s.await(att, id, w) {
+	if !s.await(att, c.id, c.w) {
 		return nil, fmt.Errorf("wamp: call %s: %w", procedure, context.Cause(att.ctx))
 	}
 	if err := s.t.Send(ctx, m); err != nil {
-		s.forget(att, id)
+		c.abandon()
 		return nil, fmt.Errorf("wamp: call %s: %w", procedure, err)
+	}
+	return c, nil
+}
+
+// abandon stops waiting without canceling (the CALL never went out).
+func (c *pendingCall) abandon() {
+	c.s.forget(c.att, c.id)
+	if c.w.gone != nil {
+		close(c.w.gone)
+	}
+}
+
+// wait waits for the final answer, handing progressive results to
+// OnProgress, and cancels the call when ctx (or the call's timeout) ends
+// first.
+func (c *pendingCall) wait(ctx context.Context) (*Result, error) {
+	if c.w.gone != nil {
+		defer close(c.w.gone)
+	}
+	if c.opts.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeoutCause(ctx, c.opts.Timeout, errClientTimeout)
+		defer cancel()
 	}
 	for {
 		select {
-		case a := <-w.ch:
+		case a := <-c.w.ch:
 			switch a := a.(type) {
 			case *core.Result:
 				r := &Result{Args: a.Args, Kwargs: a.Kwargs, Details: a.Details}
 				if !isTrue(a.Details.Progress) {
 					return r, nil
 				}
-				opts.OnProgress(r)
+				c.opts.OnProgress(r)
 			case *core.Error:
-				return nil, s.cfg.Errors.decode(appError(a))
+				return nil, c.s.cfg.Errors.decode(appError(a))
 			}
-		case <-att.ctx.Done():
-			return nil, fmt.Errorf("wamp: call %s: %w", procedure, context.Cause(att.ctx))
+		case <-c.att.ctx.Done():
+			return nil, fmt.Errorf("wamp: call %s: %w", c.procedure, context.Cause(c.att.ctx))
 		case <-ctx.Done():
-			return nil, s.cancelCall(ctx, att, id, procedure, opts.CancelMode)
+			return nil, c.s.cancelCall(ctx, c.att, c.id, c.procedure, c.opts.CancelMode)
 		}
 	}
+}
+
+// ProgressiveCall is a call whose caller streams its arguments (progressive
+// call invocations): the first chunk goes with CallProgressive, more with
+// Send, the last with Finish, which returns the result.
+type ProgressiveCall struct {
+	c    *pendingCall
+	done bool
+}
+
+// CallProgressive starts a progressive call invocation of procedure with
+// its first chunk of arguments. The dealer and the callee must support
+// progressive call invocations (else the result is ERROR
+// wamp.error.feature_not_supported).
+func (s *Session) CallProgressive(ctx context.Context, procedure string, args []any, kwargs map[string]any, opts CallOptions) (*ProgressiveCall, error) {
+	c, err := s.startCall(ctx, procedure, args, kwargs, opts, true)
+	if err != nil {
+		return nil, err
+	}
+	return &ProgressiveCall{c: c}, nil
+}
+
+// Send sends the next chunk of arguments.
+func (p *ProgressiveCall) Send(ctx context.Context, args []any, kwargs map[string]any) error {
+	return p.send(ctx, args, kwargs, true)
+}
+
+func (p *ProgressiveCall) send(ctx context.Context, args []any, kwargs map[string]any, more bool) error {
+	if p.done {
+		return fmt.Errorf("wamp: call %s: the last chunk was sent already", p.c.procedure)
+	}
+	m := &core.Call{Request: p.c.id, Procedure: p.c.procedure, Args: args, Kwargs: kwargs}
+	if more {
+		m.Options.Progress = &yes
+	} else {
+		p.done = true
+	}
+	if err := p.c.s.t.Send(ctx, m); err != nil {
+		return fmt.Errorf("wamp: call %s: %w", p.c.procedure, err)
+	}
+	return nil
+}
+
+// Finish sends the last chunk of arguments and waits for the result; when
+// ctx ends first the call is canceled, as for Call.
+func (p *ProgressiveCall) Finish(ctx context.Context, args []any, kwargs map[string]any) (*Result, error) {
+	if err := p.send(ctx, args, kwargs, false); err != nil {
+		return nil, err
+	}
+	return p.c.wait(ctx)
 }
 
 var yes = true

@@ -165,3 +165,38 @@ func TestComponentMainEndsIt(t *testing.T) {
 		t.Fatalf("Run: %v", err)
 	}
 }
+
+func TestRunnerWithoutReconnect(t *testing.T) {
+	url, stop := startRouter(t, "127.0.0.1:0")
+	joinedOnce := make(chan *Session, 1)
+	r := &Runner{URL: url, Realm: "realm1", Session: Config{Logger: quietLogger, Extra: map[string]any{"k": "v"}}}
+	done := make(chan error, 1)
+	go func() {
+		done <- r.Run(testContext(t), func(_ context.Context, s *Session) error {
+			joinedOnce <- s
+			return nil
+		})
+	}()
+	s := <-joinedOnce
+	if s.Extra()["k"] != "v" {
+		t.Fatalf("extra %v", s.Extra())
+	}
+	stop() // the router goes: without AutoReconnect, Run ends
+	select {
+	case err := <-done:
+		if !errors.Is(err, ErrNoTransport) {
+			t.Fatalf("Run: %v", err)
+		}
+	case <-time.After(wait):
+		t.Fatal("Run did not return")
+	}
+
+	url, _ = startRouter(t, "127.0.0.1:0")
+	r = &Runner{URL: url, Realm: "realm1", AutoReconnect: true, Session: Config{Logger: quietLogger}}
+	go func() { done <- r.Run(context.Background(), func(context.Context, *Session) error { joinedOnce <- nil; return nil }) }()
+	<-joinedOnce
+	r.Stop()
+	if err := <-done; err != nil {
+		t.Fatalf("Run after Stop: %v", err)
+	}
+}

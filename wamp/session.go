@@ -28,6 +28,9 @@ type Config struct {
 	// until there is room, so that the router sees a slow consumer.
 	EventQueue int
 
+	// Extra is application data the session carries (Autobahn's
+	// ComponentConfig.extra), returned by Session.Extra.
+	Extra map[string]any
 	// Errors maps Go error types to error URIs both ways (see [Errors]);
 	// nil maps none.
 	Errors *Errors
@@ -171,6 +174,9 @@ func (s *Session) OnClose(err error) {
 	}
 }
 
+// Extra returns Config.Extra.
+func (s *Session) Extra() map[string]any { return s.cfg.Extra }
+
 // Done is closed once the transport is gone.
 func (s *Session) Done() <-chan struct{} { return s.closed }
 
@@ -210,7 +216,8 @@ func (s *Session) ID() uint64 {
 // clientRoles is HELLO.Details.roles: exactly the features this package
 // implements.
 var clientRoles = map[string]core.Role{
-	core.RoleCaller: {Features: features("progressive_call_results", "call_timeout", "call_canceling", "caller_identification")},
+	core.RoleCaller: {Features: features("progressive_call_results", "progressive_call_invocations", "call_timeout",
+		"call_canceling", "caller_identification")},
 	core.RoleCallee: {Features: features("progressive_call_results", "progressive_call_invocations", "call_timeout",
 		"call_canceling", "caller_identification", "pattern_based_registration", "shared_registration", "registration_revocation")},
 	core.RolePublisher:  {Features: features("publisher_identification", "subscriber_blackwhite_listing", "publisher_exclusion")},

@@ -297,3 +297,39 @@ func TestOverTheNetwork(t *testing.T) {
 		t.Fatalf("event %+v", ev)
 	}
 }
+
+func TestProgressiveCallInvocations(t *testing.T) {
+	r := newRouter(t)
+	callee, caller := joined(t, r, Config{}), joined(t, r, Config{})
+	ctx := testContext(t)
+	mustRegister(t, callee, "com.example.upload", func(ctx context.Context, inv *Invocation) (*Result, error) {
+		total := inv.Args[0].(string)
+		for inv.MoreInput() {
+			in, err := inv.Next(ctx)
+			if err != nil {
+				return nil, err
+			}
+			total += in.Args[0].(string)
+			if !in.More {
+				break
+			}
+		}
+		return &Result{Args: []any{total}}, nil
+	})
+	pc, err := caller.CallProgressive(ctx, "com.example.upload", []any{"a"}, nil, CallOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, chunk := range []string{"b", "c"} {
+		if err := pc.Send(ctx, []any{chunk}, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res, err := pc.Finish(ctx, []any{"d"}, nil)
+	if err != nil || res.Args[0] != "abcd" {
+		t.Fatalf("progressive call: %v, %v", res, err)
+	}
+	if err := pc.Send(ctx, []any{"e"}, nil); err == nil {
+		t.Fatal("Send after Finish accepted")
+	}
+}

@@ -112,7 +112,9 @@ type overdrawnError struct {
 	Balance int64  `json:"balance"`
 }
 
-func (e *overdrawnError) Error() string { return fmt.Sprintf("account %s is overdrawn (%d)", e.Account, e.Balance) }
+func (e *overdrawnError) Error() string {
+	return fmt.Sprintf("account %s is overdrawn (%d)", e.Account, e.Balance)
+}
 
 func TestDefinedErrors(t *testing.T) {
 	errs := &Errors{}
