@@ -78,8 +78,13 @@ func (s *Session) startCall(ctx context.Context, procedure string, args []any, k
 	if err != nil {
 		return nil, err
 	}
+	pl, err := s.encode(true, procedure, args, kwargs)
+	if err != nil {
+		return nil, err
+	}
 	c := &pendingCall{s: s, att: att, id: s.nextID(), procedure: procedure, opts: opts, w: &waiter{ch: make(chan core.Message, 1)}}
-	m := &core.Call{Request: c.id, Procedure: procedure, Args: args, Kwargs: kwargs, Options: core.CallOptions{Extra: opts.Extra}}
+	m := &core.Call{Request: c.id, Procedure: procedure, Args: pl.args, Kwargs: pl.kwargs, Payload: pl.opaque,
+		Options: core.CallOptions{Extra: opts.Extra, Passthru: pl.passthru}}
 	if opts.OnProgress != nil {
 		c.w.ch, c.w.gone = make(chan core.Message, progressQueue), make(chan struct{})
 		m.Options.ReceiveProgress = &yes
@@ -129,13 +134,25 @@ func (c *pendingCall) wait(ctx context.Context) (*Result, error) {
 		case a := <-c.w.ch:
 			switch a := a.(type) {
 			case *core.Result:
-				r := &Result{Args: a.Args, Kwargs: a.Kwargs, Details: a.Details}
+				args, kwargs, err := c.s.decode(true, c.procedure, &a.Details.Passthru, a.Payload, a.Args, a.Kwargs)
+				if err != nil {
+					if isTrue(a.Details.Progress) { // the call goes on at the dealer: stop it
+						c.s.forget(c.att, c.id)
+						c.s.sendAsync(&core.Cancel{Request: c.id})
+					}
+					return nil, err
+				}
+				r := &Result{Args: args, Kwargs: kwargs, Details: a.Details}
 				if !isTrue(a.Details.Progress) {
 					return r, nil
 				}
 				c.opts.OnProgress(r)
 			case *core.Error:
-				return nil, c.s.cfg.Errors.decode(appError(a))
+				args, kwargs, err := c.s.decode(true, a.Error, &a.Details.Passthru, a.Payload, a.Args, a.Kwargs)
+				if err != nil {
+					return nil, err
+				}
+				return nil, c.s.cfg.Errors.decode(&core.ApplicationError{URI: a.Error, Args: args, Kwargs: kwargs})
 			}
 		case <-c.att.ctx.Done():
 			return nil, fmt.Errorf("wamp: call %s: %w", c.procedure, context.Cause(c.att.ctx))
@@ -174,7 +191,12 @@ func (p *ProgressiveCall) send(ctx context.Context, args []any, kwargs map[strin
 	if p.done {
 		return fmt.Errorf("wamp: call %s: the last chunk was sent already", p.c.procedure)
 	}
-	m := &core.Call{Request: p.c.id, Procedure: p.c.procedure, Args: args, Kwargs: kwargs}
+	pl, err := p.c.s.encode(true, p.c.procedure, args, kwargs)
+	if err != nil {
+		return err
+	}
+	m := &core.Call{Request: p.c.id, Procedure: p.c.procedure, Args: pl.args, Kwargs: pl.kwargs, Payload: pl.opaque,
+		Options: core.CallOptions{Passthru: pl.passthru}}
 	if more {
 		m.Options.Progress = &yes
 	} else {

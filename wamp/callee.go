@@ -62,7 +62,12 @@ func (inv *Invocation) Progress(ctx context.Context, args []any, kwargs map[stri
 	if !isTrue(inv.Details.ReceiveProgress) {
 		return nil
 	}
-	y := &core.Yield{Request: inv.request, Args: args, Kwargs: kwargs, Options: core.YieldOptions{Progress: &yes}}
+	pl, err := inv.s.encode(false, inv.Procedure, args, kwargs)
+	if err != nil {
+		return err
+	}
+	y := &core.Yield{Request: inv.request, Args: pl.args, Kwargs: pl.kwargs, Payload: pl.opaque,
+		Options: core.YieldOptions{Progress: &yes, Passthru: pl.passthru}}
 	if err := inv.s.t.Send(ctx, y); err != nil {
 		return fmt.Errorf("wamp: progressive result of %s: %w", inv.Procedure, err)
 	}
@@ -109,9 +114,10 @@ func (r *Registration) Procedure() string { return r.procedure }
 
 // runningInvocation is an invocation whose handler runs.
 type runningInvocation struct {
-	cancel context.CancelCauseFunc
-	mode   string     // INTERRUPT mode, once interrupted (under s.mu)
-	input  chan Input // nil unless progressive input is still expected
+	procedure string
+	cancel    context.CancelCauseFunc
+	mode      string     // INTERRUPT mode, once interrupted (under s.mu)
+	input     chan Input // nil unless progressive input is still expected
 }
 
 // Register registers handler for procedure (a URI, or a pattern with
@@ -193,14 +199,22 @@ func (s *Session) invocation(att *attachment, m *core.Invocation) {
 			Args: []any{fmt.Sprintf("%s runs %d invocations, its concurrency", reg.procedure, reg.running)}})
 		return
 	}
+	procedure := reg.procedure
+	if m.Details.Procedure != "" {
+		procedure = m.Details.Procedure
+	}
+	args, kwargs, err := s.decode(false, procedure, &m.Details.Passthru, m.Payload, m.Args, m.Kwargs)
+	if err != nil {
+		s.mu.Unlock()
+		ae := err.(*core.ApplicationError)
+		s.sendAsync(&core.Error{RequestType: core.TypeInvocation, Request: m.Request, Error: ae.URI, Args: ae.Args})
+		return
+	}
 	reg.running++
 	ctx, cancel := context.WithCancelCause(att.ctx)
-	run := &runningInvocation{cancel: cancel}
-	inv := &Invocation{Args: m.Args, Kwargs: m.Kwargs, Details: m.Details, Registration: reg.id,
-		Procedure: reg.procedure, s: s, request: m.Request}
-	if m.Details.Procedure != "" {
-		inv.Procedure = m.Details.Procedure
-	}
+	run := &runningInvocation{procedure: procedure, cancel: cancel}
+	inv := &Invocation{Args: args, Kwargs: kwargs, Details: m.Details, Registration: reg.id,
+		Procedure: procedure, s: s, request: m.Request}
 	if isTrue(m.Details.Progress) {
 		run.input = make(chan Input, inputQueue)
 		inv.input = run.input
@@ -216,8 +230,15 @@ func (s *Session) moreInput(run *runningInvocation, m *core.Invocation) {
 		return // input complete, or the handler is done with it
 	}
 	more := isTrue(m.Details.Progress)
+	args, kwargs, err := s.decode(false, run.procedure, &m.Details.Passthru, m.Payload, m.Args, m.Kwargs)
+	if err != nil {
+		run.cancel(err)
+		close(run.input)
+		run.input = nil
+		return
+	}
 	select {
-	case run.input <- Input{Args: m.Args, Kwargs: m.Kwargs, More: more}:
+	case run.input <- Input{Args: args, Kwargs: kwargs, More: more}:
 		if !more {
 			close(run.input)
 			run.input = nil
@@ -261,21 +282,35 @@ func (s *Session) run(ctx context.Context, att *attachment, reg *Registration, r
 	if mode == core.CancelKillNoWait || att.ctx.Err() != nil {
 		return // the caller has its answer already, or the session is gone
 	}
-	var answer core.Message
-	if err != nil {
-		answer = s.errorFor(ctx, inv, err)
-	} else {
-		y := &core.Yield{Request: inv.request}
-		if res != nil {
-			y.Args, y.Kwargs = res.Args, res.Kwargs
-		}
-		answer = y
-	}
+	answer := s.answerFor(ctx, inv, res, err)
 	sctx, cancel := s.requestContext(context.Background())
 	defer cancel()
 	if err := s.t.Send(sctx, answer); err != nil {
 		s.log.Warn("wamp: cannot answer an invocation", "procedure", inv.Procedure, "err", err)
 	}
+}
+
+// answerFor is the YIELD or ERROR that answers an invocation, its payload
+// encoded by the payload codec if there is one.
+func (s *Session) answerFor(ctx context.Context, inv *Invocation, res *Result, err error) core.Message {
+	if err != nil {
+		e := s.errorFor(ctx, inv, err)
+		pl, encErr := s.encode(false, e.Error, e.Args, e.Kwargs)
+		if encErr != nil {
+			return &core.Error{RequestType: core.TypeInvocation, Request: inv.request, Error: URIRuntimeError, Args: []any{encErr.Error()}}
+		}
+		e.Args, e.Kwargs, e.Payload, e.Details.Passthru = pl.args, pl.kwargs, pl.opaque, pl.passthru
+		return e
+	}
+	y := &core.Yield{Request: inv.request}
+	if res != nil {
+		pl, encErr := s.encode(false, inv.Procedure, res.Args, res.Kwargs)
+		if encErr != nil {
+			return &core.Error{RequestType: core.TypeInvocation, Request: inv.request, Error: URIRuntimeError, Args: []any{encErr.Error()}}
+		}
+		y.Args, y.Kwargs, y.Payload, y.Options.Passthru = pl.args, pl.kwargs, pl.opaque, pl.passthru
+	}
+	return y
 }
 
 // callHandler runs the handler, turning a panic into an error.

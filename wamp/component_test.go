@@ -193,7 +193,9 @@ func TestRunnerWithoutReconnect(t *testing.T) {
 
 	url, _ = startRouter(t, "127.0.0.1:0")
 	r = &Runner{URL: url, Realm: "realm1", AutoReconnect: true, Session: Config{Logger: quietLogger}}
-	go func() { done <- r.Run(context.Background(), func(context.Context, *Session) error { joinedOnce <- nil; return nil }) }()
+	go func() {
+		done <- r.Run(context.Background(), func(context.Context, *Session) error { joinedOnce <- nil; return nil })
+	}()
 	<-joinedOnce
 	r.Stop()
 	if err := <-done; err != nil {

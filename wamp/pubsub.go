@@ -153,6 +153,14 @@ func (s *Session) event(att *attachment, m *core.Event) {
 	if m.Details.Topic != "" {
 		ev.Topic = m.Details.Topic
 	}
+	if m.Details.Passthru.Scheme() != "" {
+		var err error
+		if ev.Args, ev.Kwargs, err = s.decode(false, ev.Topic, &m.Details.Passthru, m.Payload, m.Args, m.Kwargs); err != nil {
+			s.mu.Unlock()
+			s.log.Warn("wamp: dropping an event whose payload does not decode", "topic", ev.Topic, "publication", m.Publication, "err", err)
+			return
+		}
+	}
 	sub.queue = append(sub.queue, ev)
 	start := !sub.running
 	sub.running = true
@@ -204,8 +212,13 @@ func (s *Session) Publish(ctx context.Context, topic string, args []any, kwargs 
 	if err != nil {
 		return 0, err
 	}
+	pl, err := s.encode(true, topic, args, kwargs)
+	if err != nil {
+		return 0, err
+	}
+	opts.Passthru = pl.passthru
 	id := s.nextID()
-	m := &core.Publish{Request: id, Topic: topic, Args: args, Kwargs: kwargs, Options: opts}
+	m := &core.Publish{Request: id, Topic: topic, Args: pl.args, Kwargs: pl.kwargs, Payload: pl.opaque, Options: opts}
 	if !isTrue(opts.Acknowledge) {
 		if err := s.t.Send(ctx, m); err != nil {
 			return 0, fmt.Errorf("wamp: publish %s: %w", topic, err)

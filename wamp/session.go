@@ -28,6 +28,15 @@ type Config struct {
 	// until there is room, so that the router sees a slow consumer.
 	EventQueue int
 
+	// PayloadCodec, if set, encodes the payloads of outgoing CALL,
+	// PUBLISH, YIELD and ERROR and decodes those of incoming RESULT, EVENT,
+	// INVOCATION and ERROR (end-to-end encryption such as cryptobox). An
+	// encoded payload must name the URI it arrives for, else the message
+	// fails with wamp.error.encryption.trusted_uri_mismatch.
+	PayloadCodec core.PayloadCodec
+	// PayloadSpelling writes the encoding's fields in the spec's ppt_*
+	// spelling instead of Autobahn's enc_* (both are read).
+	PayloadSpelling bool
 	// Extra is application data the session carries (Autobahn's
 	// ComponentConfig.extra), returned by Session.Extra.
 	Extra map[string]any
