@@ -27,9 +27,9 @@ import (
 // after the other. The accessors are safe at any time. The handler's methods
 // run on the connection's reader goroutine (see [Handler]).
 //
-// A Conn costs one goroutine (the reader) and a small read buffer while it is
-// idle; write buffers come from a pool and timers are created only when the
-// auto-ping needs them (see the package documentation).
+// A Conn costs one goroutine (the reader) while it is idle, and over TLS a
+// small read buffer; write buffers come from a pool and timers are created
+// only when the auto-ping needs them (see the package documentation).
 //
 // Frames are read and parsed once, by frameConn, and written by frameWriter;
 // gorilla/websocket only writes a server's opening handshake response.
@@ -61,7 +61,10 @@ type Conn struct {
 	notClean     string // why the close was not clean, Autobahn's wording
 
 	ping *autoPing // nil unless AutoPingInterval is set
-	done chan struct{}
+	// done is made on demand (guarded by mu): most connections are never
+	// waited for, and a channel is 112 bytes of every idle connection.
+	done     chan struct{}
+	finished bool // OnClose has returned
 
 	// Reader only: OnMessage ran since the reader last waited, and that
 	// wait blocked (see wait).
@@ -89,7 +92,6 @@ func newConn(fc *frameConn, proto string, cfg *config, h Handler, log *slog.Logg
 		log:      log,
 		isServer: cfg.isServer,
 		proto:    proto,
-		done:     make(chan struct{}),
 	}
 	fc.onControl = c.onControlFrame
 	if cfg.pingInterval > 0 {
@@ -150,7 +152,20 @@ func (c *Conn) Headers() http.Header {
 }
 
 // Done is closed when the connection is gone and OnClose has returned.
-func (c *Conn) Done() <-chan struct{} { return c.done }
+func (c *Conn) Done() <-chan struct{} {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.done == nil {
+		if c.finished {
+			return closedChan
+		}
+		c.done = make(chan struct{})
+	}
+	return c.done
+}
+
+// closedChan is the Done of connections that ended before anyone asked.
+var closedChan = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
 
 // SendMessage sends a text (isBinary false) or binary message (Autobahn
 // sendMessage). It returns once the message is written to the network
@@ -254,12 +269,13 @@ func (c *Conn) SendClose(code int, reason string) error {
 // It must not be called from the handler's methods.
 func (c *Conn) Close(ctx context.Context) error {
 	c.sendCloseFrame(CloseNormal, "", false)
+	done := c.Done()
 	select {
-	case <-c.done:
+	case <-done:
 		return nil
 	case <-ctx.Done():
 		c.Abort()
-		<-c.done
+		<-done
 		return fmt.Errorf("websocket: close %s: %w", c.peer, ctx.Err())
 	}
 }
@@ -466,6 +482,7 @@ func (c *Conn) wait(fresh bool) error {
 	start := time.Now()
 	if fresh {
 		c.fc.clearProbe()
+		c.fc.idleWait()
 	} else {
 		c.fc.armProbe(start)
 	}
@@ -586,7 +603,12 @@ func (c *Conn) finish() {
 	}
 	c.mu.Unlock()
 	c.h.OnClose(wasClean, code, reason)
-	close(c.done)
+	c.mu.Lock()
+	c.finished = true
+	if c.done != nil {
+		close(c.done)
+	}
+	c.mu.Unlock()
 }
 
 // autoPing is the state of automatic pings (Autobahn autoPingInterval,

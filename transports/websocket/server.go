@@ -611,11 +611,12 @@ func (s *Server) CloseAll(ctx context.Context) error {
 			c.sendCloseFrame(CloseGoingAway, "going away", false)
 		}
 		for _, c := range conns {
+			done := c.Done()
 			select {
-			case <-c.done:
+			case <-done:
 			case <-ctx.Done():
 				c.Abort()
-				<-c.done
+				<-done
 			}
 		}
 		if len(conns) == 0 {
