@@ -39,14 +39,13 @@ type Conn struct {
 	cfg      *config
 	h        Handler
 	log      *slog.Logger
-	isServer bool
 	peer     string
 	version  int
 	proto    string
 	request  *ConnectionRequest
 	response *ConnectionResponse
 	tls      *tls.ConnectionState
-	onFinish func()
+	srv      *Server // the server whose connection this is, or nil
 
 	state atomic.Int32
 	wmu   sync.Mutex // one writer of data messages at a time
@@ -85,13 +84,12 @@ const controlWriteWait = 10 * time.Second
 // is in use.
 func newConn(fc *frameConn, proto string, cfg *config, h Handler, log *slog.Logger) *Conn {
 	c := &Conn{
-		fc:       fc,
-		w:        newFrameWriter(fc.Conn, cfg, fc.compressed),
-		cfg:      cfg,
-		h:        h,
-		log:      log,
-		isServer: cfg.isServer,
-		proto:    proto,
+		fc:    fc,
+		w:     newFrameWriter(fc.Conn, cfg, fc.compressed),
+		cfg:   cfg,
+		h:     h,
+		log:   log,
+		proto: proto,
 	}
 	fc.onControl = c.onControlFrame
 	if cfg.pingInterval > 0 {
@@ -115,7 +113,7 @@ func (c *Conn) LocalAddr() net.Addr { return c.fc.LocalAddr() }
 func (c *Conn) RemoteAddr() net.Addr { return c.fc.RemoteAddr() }
 
 // IsServer tells whether this is the server side of the connection.
-func (c *Conn) IsServer() bool { return c.isServer }
+func (c *Conn) IsServer() bool { return c.cfg.isServer }
 
 // Subprotocol is the negotiated subprotocol, or "".
 func (c *Conn) Subprotocol() string { return c.proto }
@@ -536,7 +534,7 @@ func (c *Conn) setNotClean(reason string) {
 // exchanged: a server drops the TCP connection, a client waits for the
 // server to do so (Autobahn onCloseFrame, onServerConnectionDropTimeout).
 func (c *Conn) afterClosingHandshake() {
-	if c.isServer {
+	if c.cfg.isServer {
 		return // finish closes the connection
 	}
 	c.fc.clearProbe()
@@ -588,8 +586,8 @@ func (c *Conn) finish() {
 	c.state.Store(stateClosed)
 	c.stopAutoPing()
 	c.fc.Close()
-	if c.onFinish != nil {
-		c.onFinish()
+	if c.srv != nil {
+		c.srv.forget(c)
 	}
 	c.mu.Lock()
 	wasClean := c.wasClean && c.remoteClosed

@@ -369,14 +369,17 @@ func (s *Server) accept(w http.ResponseWriter, r *http.Request, req *ConnectionR
 	s.connsMu.Lock()
 	s.conns[c] = struct{}{}
 	s.connsMu.Unlock()
-	c.onFinish = func() {
-		s.count.Add(-1)
-		s.connsMu.Lock()
-		delete(s.conns, c)
-		s.connsMu.Unlock()
-	}
+	c.srv = s // finish calls forget (a field rather than a closure: 24 bytes less per connection)
 	go c.run(true)
 	return true, nil
+}
+
+// forget drops c, which has finished, from the open connections.
+func (s *Server) forget(c *Conn) {
+	s.count.Add(-1)
+	s.connsMu.Lock()
+	delete(s.conns, c)
+	s.connsMu.Unlock()
 }
 
 // hijackWriter hands gorilla a frameConn instead of the hijacked network
