@@ -75,7 +75,13 @@
 // PONG between queued frames. A listener starts each connection's reader
 // afresh after the handshake, and the idle reader's call chain is kept
 // shallow, so that an idle server connection costs little more than its
-// reader's minimal stack (see BenchmarkIdleServerConnMemory). A handler
-// that does deep work in OnMessage grows its reader's stack, which the
-// runtime keeps while the connection idles.
+// reader's minimal stack (see BenchmarkIdleServerConnMemory and
+// BenchmarkIdleRSS). A handler that does deep work in OnMessage grows its
+// reader's stack, which the runtime does not shrink while the goroutine
+// waits in a read; so, as on WebSocket, a reader that finds nothing to read
+// for 50 ms between frames continues on a fresh goroutine with the
+// smallest stack (over TCP, TLS and Unix sockets, not in [ServeConn], which
+// serves the connection on its caller's goroutine). The handler's methods
+// are called one at a time and in order, but not always from the same
+// goroutine.
 package rawsocket

@@ -327,6 +327,9 @@ func (s *server) serve(conn net.Conn, async bool) error {
 	if async {
 		go t.run(s.accept)
 	} else {
+		// The caller's goroutine serves the connection to its end: the
+		// reader must not move to another goroutine.
+		t.w.fr.probing = false
 		t.run(s.accept)
 	}
 	return nil

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
 	"sync/atomic"
 	"time"
 
@@ -100,7 +101,14 @@ func parseHeader(h [4]byte, max int) (t byte, n int, err error) {
 //
 // With a conn and a timeout, a frame must arrive whole within the timeout of
 // its first byte (Options.FrameTimeout): the read deadline is set only while
-// a frame is incomplete, so an idle connection has none.
+// a frame is incomplete.
+//
+// With probing, a wait between frames also has the idle probe's deadline,
+// about idleProbe away: when it passes with nothing read, next returns
+// errIdle and the reader continues on a fresh goroutine (see
+// wire.readLoop). The probe's deadline is left in place across frames
+// while it is more than half of idleProbe away, and a probe that passes in
+// the middle of a frame (no FrameTimeout) is cleared and the read goes on.
 type frameReader struct {
 	r          io.Reader
 	max        int
@@ -108,9 +116,23 @@ type frameReader struct {
 	timeout    time.Duration // FrameTimeout; <= 0: none
 	cs         *closeState   // Close's deadline, which the frame deadline must not undo
 	armed      bool          // the frame deadline is set
+	probing    bool          // waits between frames have the idle probe
+	probeAt    int64         // the idle probe's deadline (unix ns) set on conn; 0: none
 	start, end int           // the unread bytes are buf[start:end]
 	buf        [readBufSize]byte
 }
+
+// idleProbe is how long the reader waits between frames on its current
+// goroutine before it moves the wait to a fresh one: a goroutine's stack
+// grows with the handler's work (the router's HELLO alone takes it to
+// 4 KiB) and is never shrunk back while the goroutine sits in a read, so
+// a connection that has gone quiet waits on a new goroutine with the
+// smallest stack. It is the WebSocket transport's value.
+const idleProbe = 50 * time.Millisecond
+
+// errIdle is what next returns when the idle probe passed between frames:
+// the caller continues reading on a fresh goroutine.
+var errIdle = errors.New("rawsocket: idle")
 
 // closeState is what Close tells the reader: that it ended our side, and the
 // read deadline it set for the peer to end its side.
@@ -126,6 +148,7 @@ func (fr *frameReader) arm() {
 		return
 	}
 	fr.armed = true
+	fr.probeAt = 0 // the frame deadline replaces the probe's
 	fr.conn.SetReadDeadline(time.Now().Add(fr.timeout))
 }
 
@@ -136,6 +159,11 @@ func (fr *frameReader) disarm() {
 		return
 	}
 	fr.armed = false
+	fr.clearDeadline()
+}
+
+// clearDeadline removes the read deadline, restoring Close's if Close ran.
+func (fr *frameReader) clearDeadline() {
 	fr.conn.SetReadDeadline(time.Time{})
 	if fr.cs != nil && fr.cs.closing.Load() {
 		if d := fr.cs.deadline.Load(); d != 0 {
@@ -144,17 +172,70 @@ func (fr *frameReader) disarm() {
 	}
 }
 
+// armProbe gives the wait between frames the idle probe's deadline, unless
+// Close has set its own (the connection is ending: no need to move it),
+// or a probe deadline more than half of idleProbe away is set already.
+func (fr *frameReader) armProbe() {
+	if !fr.probing || fr.cs.closing.Load() {
+		return
+	}
+	now := time.Now().UnixNano()
+	if fr.probeAt != 0 && fr.probeAt-now > int64(idleProbe/2) {
+		return
+	}
+	fr.probeAt = now + int64(idleProbe)
+	if fr.conn.SetReadDeadline(time.Unix(0, fr.probeAt)) != nil {
+		fr.probing, fr.probeAt = false, 0 // no deadlines on this conn
+		return
+	}
+	if fr.cs.closing.Load() {
+		// Close ran meanwhile and its deadline may have been replaced.
+		fr.clearProbe()
+	}
+}
+
+// clearProbe removes the idle probe's deadline, restoring Close's.
+func (fr *frameReader) clearProbe() {
+	if fr.probeAt != 0 {
+		fr.probeAt = 0
+		fr.clearDeadline()
+	}
+}
+
+// probeExpired tells whether err is the idle probe's deadline passing (not
+// a frame's, whose arm cleared probeAt, nor Close's), and then clears the
+// probe so that reading can go on.
+func (fr *frameReader) probeExpired(err error) bool {
+	if fr.probeAt == 0 || !errors.Is(err, os.ErrDeadlineExceeded) {
+		return false
+	}
+	if fr.cs.closing.Load() {
+		if d := fr.cs.deadline.Load(); d != 0 && time.Now().UnixNano() >= d {
+			return false // Close's deadline passed too
+		}
+	}
+	fr.clearProbe()
+	return true
+}
+
 // next reads one frame. The payload is freshly allocated and owned by the
 // caller. At a frame boundary, the end of the stream returns io.EOF; inside a
-// frame, io.ErrUnexpectedEOF.
-func (fr *frameReader) next() (t byte, payload []byte, err error) {
+// frame, io.ErrUnexpectedEOF. With probing, a wait between frames that the
+// idle probe ends returns errIdle, unless fresh: a fresh reader waits
+// without the probe.
+func (fr *frameReader) next(fresh bool) (t byte, payload []byte, err error) {
 	if fr.end-fr.start < headerLen {
 		if fr.start > 0 {
 			fr.end = copy(fr.buf[:], fr.buf[fr.start:fr.end])
 			fr.start = 0
 		}
-		if fr.end > 0 {
+		switch {
+		case fr.end > 0:
 			fr.arm() // part of a header is in already
+		case fresh:
+			fr.clearProbe()
+		default:
+			fr.armProbe()
 		}
 		// The idle reader blocks here: the loop is inline rather than in a
 		// helper (or io.ReadAtLeast) to keep the idle reader's stack
@@ -167,6 +248,12 @@ func (fr *frameReader) next() (t byte, payload []byte, err error) {
 				fr.arm()
 			}
 			if err != nil && fr.end < headerLen {
+				if fr.probeExpired(err) {
+					if fr.end == 0 {
+						return 0, nil, errIdle
+					}
+					continue // the probe passed inside a header
+				}
 				if err == io.EOF && fr.end > 0 {
 					err = io.ErrUnexpectedEOF
 				}
@@ -208,6 +295,9 @@ func (fr *frameReader) payload(n int) ([]byte, error) {
 		}
 		m, err := fr.r.Read(buf[len(buf):cap(buf)])
 		buf = buf[:len(buf)+m]
+		if err != nil && len(buf) < n && fr.probeExpired(err) {
+			continue // the probe passed inside a payload (no FrameTimeout)
+		}
 		if err != nil && len(buf) < n {
 			if err == io.EOF {
 				err = io.ErrUnexpectedEOF

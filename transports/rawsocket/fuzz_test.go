@@ -22,7 +22,7 @@ func readFrames(r io.Reader, max int) ([]frameResult, error) {
 	fr := frameReader{r: r, max: max}
 	var out []frameResult
 	for range 10000 {
-		t, p, err := fr.next()
+		t, p, err := fr.next(false)
 		if err != nil {
 			return out, err
 		}

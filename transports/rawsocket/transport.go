@@ -64,11 +64,16 @@ var _ engine.Wire = (*wire)(nil)
 
 func newTransport(conn net.Conn, ser core.Serializer, s *engine.Settings, opts *Options, isServer bool, peerMax int) *Transport {
 	w := &wire{conn: conn, opts: opts, sendMax: min(peerMax, maxSendSize)}
+	w.fr = frameReader{r: conn, max: opts.MaxMessagePayloadSize, conn: conn, timeout: opts.FrameTimeout, cs: &w.cs}
 	switch conn.(type) {
 	case *net.TCPConn, *net.UnixConn:
 		w.writev = true
+		w.fr.probing = true
+	case *tls.Conn:
+		// The connections whose read deadlines are known to work and to
+		// time out with os.ErrDeadlineExceeded: the idle probe relies on it.
+		w.fr.probing = true
 	}
-	w.fr = frameReader{r: conn, max: opts.MaxMessagePayloadSize, conn: conn, timeout: opts.FrameTimeout, cs: &w.cs}
 	d := core.TransportDetails{
 		Framing:    core.FramingRawSocket,
 		Serializer: ser,
@@ -94,7 +99,7 @@ func newTransport(conn net.Conn, ser core.Serializer, s *engine.Settings, opts *
 // handler and starts it (a client's handler was started by the dialer), then
 // delivers messages until the connection ends, and closes the handler.
 //
-// The functions on the idle reader's stack (run, readLoop, frameReader.next)
+// The functions on the idle reader's stack (readLoop, frameReader.next)
 // keep their frames small, with the work done in functions that return
 // before the next read: the runtime sizes new goroutines' stacks after the
 // average stack in use, and an idle connection is mostly its stack.
@@ -102,23 +107,43 @@ func (t *Transport) run(accept core.Acceptor) {
 	if accept != nil {
 		engine.Accept(t.Transport, accept)
 	}
-	t.w.finish(t.w.readLoop())
+	t.w.readLoop(false)
 }
 
-func (w *wire) readLoop() error {
+// readLoop reads and handles frames until the connection ends, then
+// finishes it. A goroutine's stack grows with the work done on it (the
+// handler's above all) and is not shrunk back while the goroutine waits in
+// a read, so with the idle probe (frameReader.probing) a reader that finds
+// nothing to read for idleProbe between frames continues on a new
+// goroutine, fresh, whose first wait has no probe: an idle connection then
+// holds a goroutine with the smallest stack (2 KiB), as on WebSocket. The
+// handler's methods are thus called one at a time and in order, but not
+// always from the same goroutine.
+func (w *wire) readLoop(fresh bool) {
 	for {
-		typ, payload, err := w.fr.next()
-		if err != nil {
-			if err == io.EOF {
-				return nil
-			}
-			return readError(err)
+		typ, payload, err := w.fr.next(fresh)
+		fresh = false
+		if err == errIdle {
+			go w.readLoop(true)
+			return
 		}
-		if err := w.handle(typ, payload); err != nil {
-			return err
+		if err == nil {
+			err = w.handle(typ, payload)
+		} else if err == io.EOF {
+			err = errEOF
+		} else {
+			err = readError(err)
+		}
+		if err != nil {
+			w.finish(err)
+			return
 		}
 	}
 }
+
+// errEOF ends the read loop when the peer ended the stream at a frame
+// boundary: a clean close (finish reports no error).
+var errEOF = errors.New("end of stream")
 
 func readError(err error) error { return fmt.Errorf("read: %w", err) }
 
@@ -153,7 +178,7 @@ func (w *wire) stallDeadline() time.Time {
 // finish tears the connection down after the read loop ended with err and
 // closes the engine (which calls OnClose).
 func (w *wire) finish(err error) {
-	if w.cs.closing.Load() || err == errStopped {
+	if w.cs.closing.Load() || err == errStopped || err == errEOF {
 		// We closed (whatever ended the read, a clean close), or the engine
 		// failed the connection and knows why.
 		err = nil
@@ -162,8 +187,8 @@ func (w *wire) finish(err error) {
 		w.opts.Logger.Debug("rawsocket: connection failed", "peer", w.c.Details().Peer, "err", err)
 		err = fmt.Errorf("rawsocket connection with %s: %w", w.c.Details().Peer, err)
 	}
-	// Otherwise err is nil: the peer ended the stream at a frame boundary,
-	// a clean close.
+	// Otherwise err is nil: the peer ended the stream at a frame boundary
+	// (errEOF), a clean close.
 	w.conn.Close()
 	w.pmu.Lock()
 	w.gone = true

@@ -27,9 +27,9 @@ import (
 // after the other. The accessors are safe at any time. The handler's methods
 // run on the connection's reader goroutine (see [Handler]).
 //
-// A Conn costs one goroutine (the reader) and a small read buffer while it is
-// idle; write buffers come from a pool and timers are created only when the
-// auto-ping needs them (see the package documentation).
+// A Conn costs one goroutine (the reader) while it is idle, and over TLS a
+// small read buffer; write buffers come from a pool and timers are created
+// only when the auto-ping needs them (see the package documentation).
 //
 // Frames are read and parsed once, by frameConn, and written by frameWriter;
 // gorilla/websocket only writes a server's opening handshake response.
@@ -39,14 +39,13 @@ type Conn struct {
 	cfg      *config
 	h        Handler
 	log      *slog.Logger
-	isServer bool
 	peer     string
 	version  int
 	proto    string
 	request  *ConnectionRequest
 	response *ConnectionResponse
 	tls      *tls.ConnectionState
-	onFinish func()
+	srv      *Server // the server whose connection this is, or nil
 
 	state atomic.Int32
 	wmu   sync.Mutex // one writer of data messages at a time
@@ -61,7 +60,10 @@ type Conn struct {
 	notClean     string // why the close was not clean, Autobahn's wording
 
 	ping *autoPing // nil unless AutoPingInterval is set
-	done chan struct{}
+	// done is made on demand (guarded by mu): most connections are never
+	// waited for, and a channel is 112 bytes of every idle connection.
+	done     chan struct{}
+	finished bool // OnClose has returned
 
 	// Reader only: OnMessage ran since the reader last waited, and that
 	// wait blocked (see wait).
@@ -82,14 +84,12 @@ const controlWriteWait = 10 * time.Second
 // is in use.
 func newConn(fc *frameConn, proto string, cfg *config, h Handler, log *slog.Logger) *Conn {
 	c := &Conn{
-		fc:       fc,
-		w:        newFrameWriter(fc.Conn, cfg, fc.compressed),
-		cfg:      cfg,
-		h:        h,
-		log:      log,
-		isServer: cfg.isServer,
-		proto:    proto,
-		done:     make(chan struct{}),
+		fc:    fc,
+		w:     newFrameWriter(fc.Conn, cfg, fc.compressed),
+		cfg:   cfg,
+		h:     h,
+		log:   log,
+		proto: proto,
 	}
 	fc.onControl = c.onControlFrame
 	if cfg.pingInterval > 0 {
@@ -113,7 +113,7 @@ func (c *Conn) LocalAddr() net.Addr { return c.fc.LocalAddr() }
 func (c *Conn) RemoteAddr() net.Addr { return c.fc.RemoteAddr() }
 
 // IsServer tells whether this is the server side of the connection.
-func (c *Conn) IsServer() bool { return c.isServer }
+func (c *Conn) IsServer() bool { return c.cfg.isServer }
 
 // Subprotocol is the negotiated subprotocol, or "".
 func (c *Conn) Subprotocol() string { return c.proto }
@@ -150,7 +150,20 @@ func (c *Conn) Headers() http.Header {
 }
 
 // Done is closed when the connection is gone and OnClose has returned.
-func (c *Conn) Done() <-chan struct{} { return c.done }
+func (c *Conn) Done() <-chan struct{} {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.done == nil {
+		if c.finished {
+			return closedChan
+		}
+		c.done = make(chan struct{})
+	}
+	return c.done
+}
+
+// closedChan is the Done of connections that ended before anyone asked.
+var closedChan = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
 
 // SendMessage sends a text (isBinary false) or binary message (Autobahn
 // sendMessage). It returns once the message is written to the network
@@ -254,12 +267,13 @@ func (c *Conn) SendClose(code int, reason string) error {
 // It must not be called from the handler's methods.
 func (c *Conn) Close(ctx context.Context) error {
 	c.sendCloseFrame(CloseNormal, "", false)
+	done := c.Done()
 	select {
-	case <-c.done:
+	case <-done:
 		return nil
 	case <-ctx.Done():
 		c.Abort()
-		<-c.done
+		<-done
 		return fmt.Errorf("websocket: close %s: %w", c.peer, ctx.Err())
 	}
 }
@@ -466,6 +480,7 @@ func (c *Conn) wait(fresh bool) error {
 	start := time.Now()
 	if fresh {
 		c.fc.clearProbe()
+		c.fc.idleWait()
 	} else {
 		c.fc.armProbe(start)
 	}
@@ -519,7 +534,7 @@ func (c *Conn) setNotClean(reason string) {
 // exchanged: a server drops the TCP connection, a client waits for the
 // server to do so (Autobahn onCloseFrame, onServerConnectionDropTimeout).
 func (c *Conn) afterClosingHandshake() {
-	if c.isServer {
+	if c.cfg.isServer {
 		return // finish closes the connection
 	}
 	c.fc.clearProbe()
@@ -571,8 +586,8 @@ func (c *Conn) finish() {
 	c.state.Store(stateClosed)
 	c.stopAutoPing()
 	c.fc.Close()
-	if c.onFinish != nil {
-		c.onFinish()
+	if c.srv != nil {
+		c.srv.forget(c)
 	}
 	c.mu.Lock()
 	wasClean := c.wasClean && c.remoteClosed
@@ -586,7 +601,12 @@ func (c *Conn) finish() {
 	}
 	c.mu.Unlock()
 	c.h.OnClose(wasClean, code, reason)
-	close(c.done)
+	c.mu.Lock()
+	c.finished = true
+	if c.done != nil {
+		close(c.done)
+	}
+	c.mu.Unlock()
 }
 
 // autoPing is the state of automatic pings (Autobahn autoPingInterval,

@@ -56,12 +56,13 @@
 // network connection (there is no send queue: a slow peer blocks the
 // sender, bounded by WriteTimeout).
 //
-// An idle connection holds its reader goroutine with a 2 KiB stack, a read
-// buffer of ReadBufferSize bytes and about 2 KiB of state (the connection's
-// and the handshake headers); write buffers are pooled, and the auto-ping
-// uses timers, not goroutines. After 50 ms without data an idle reader
-// continues on a fresh goroutine, since a goroutine's stack does not shrink
-// back after the handler has used more. BenchmarkIdleServerConnMemory,
+// An idle connection holds its reader goroutine with a 2 KiB stack and
+// about 2 KiB of state (the connection's and the handshake headers); write
+// buffers are pooled, and the auto-ping uses timers, not goroutines. After
+// 50 ms without data an idle reader continues on a fresh goroutine, since a
+// goroutine's stack does not shrink back after the handler has used more;
+// on a plain TCP or Unix socket it then also lets go of its read buffer
+// (ReadBufferSize bytes) and waits for data without one. BenchmarkIdleServerConnMemory,
 // BenchmarkIdleClientConnMemory and BenchmarkIdleRSS (the server process's
 // RSS, what an operator sees) measure the memory per idle connection.
 //

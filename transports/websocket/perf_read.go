@@ -44,6 +44,24 @@ func (f *frameConn) fill() error {
 	}
 }
 
+// idleWait is the first wait of a fresh reader (an idle connection, see
+// Conn.readLoop): on a plain TCP or Unix socket it drops the read buffer,
+// every byte of which is parsed, and waits for data without one; fill then
+// takes a new buffer. An idle connection thus holds no read buffer
+// (ReadBufferSize, 512 bytes by default), at the cost of an allocation and
+// a peek when it wakes up.
+func (f *frameConn) idleWait() {
+	if f.rpos != f.rend || f.readErr != nil {
+		return
+	}
+	rc := socketOf(f.Conn)
+	if rc == nil {
+		return
+	}
+	f.rbuf, f.rpos, f.rend = nil, 0, 0
+	waitReadable(rc)
+}
+
 // fillMessage reads more of a message that is under way. When the rest of a
 // data frame's payload is at least a read buffer long, it is read directly
 // into the message: one read for what would take many buffer loads, and no

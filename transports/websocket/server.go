@@ -369,14 +369,17 @@ func (s *Server) accept(w http.ResponseWriter, r *http.Request, req *ConnectionR
 	s.connsMu.Lock()
 	s.conns[c] = struct{}{}
 	s.connsMu.Unlock()
-	c.onFinish = func() {
-		s.count.Add(-1)
-		s.connsMu.Lock()
-		delete(s.conns, c)
-		s.connsMu.Unlock()
-	}
+	c.srv = s // finish calls forget (a field rather than a closure: 24 bytes less per connection)
 	go c.run(true)
 	return true, nil
+}
+
+// forget drops c, which has finished, from the open connections.
+func (s *Server) forget(c *Conn) {
+	s.count.Add(-1)
+	s.connsMu.Lock()
+	delete(s.conns, c)
+	s.connsMu.Unlock()
 }
 
 // hijackWriter hands gorilla a frameConn instead of the hijacked network
@@ -611,11 +614,12 @@ func (s *Server) CloseAll(ctx context.Context) error {
 			c.sendCloseFrame(CloseGoingAway, "going away", false)
 		}
 		for _, c := range conns {
+			done := c.Done()
 			select {
-			case <-c.done:
+			case <-done:
 			case <-ctx.Done():
 				c.Abort()
-				<-c.done
+				<-done
 			}
 		}
 		if len(conns) == 0 {

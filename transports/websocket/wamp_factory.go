@@ -84,7 +84,7 @@ func (f *WAMPFactory) Dial(ctx context.Context, u *url.URL, cfg core.TransportCo
 		Proxy:     cfg.Proxy,
 		Logger:    wc.log,
 	}
-	wh := &wampHandler{cfg: wc, offered: sers, th: h}
+	wh := &wampHandler{cfg: wc, cli: &wampClient{offered: sers, th: h}}
 	if _, err := d.Dial(ctx, u.String(), wampClientHandler{wh}); err != nil {
 		return nil, err
 	}
