@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -63,10 +64,35 @@ type Config struct {
 
 // JoinOptions are the authentication details of HELLO.
 type JoinOptions struct {
+	// Authenticators offer their methods (in this order of preference)
+	// and answer the router's CHALLENGE; Config.OnChallenge answers for
+	// methods none of them has.
+	Authenticators []Authenticator
+	// AuthMethods, if set, is sent as it is; else the Authenticators'
+	// methods are.
 	AuthMethods []string
 	AuthID      string
 	AuthRole    string
-	AuthExtra   map[string]any
+	// AuthExtra is sent with what the Authenticators add to it.
+	AuthExtra map[string]any
+}
+
+// hello returns the HELLO of a join.
+func (o *JoinOptions) hello(realm string) *core.Hello {
+	methods, extra := o.AuthMethods, maps.Clone(o.AuthExtra)
+	for _, a := range o.Authenticators {
+		if o.AuthMethods == nil {
+			methods = append(methods, a.AuthMethod())
+		}
+		if more := a.AuthExtra(); len(more) > 0 {
+			if extra == nil {
+				extra = make(map[string]any, len(more))
+			}
+			maps.Copy(extra, more)
+		}
+	}
+	return &core.Hello{Realm: realm, Details: core.HelloDetails{Roles: clientRoles,
+		AuthMethods: methods, AuthID: o.AuthID, AuthRole: o.AuthRole, AuthExtra: extra}}
 }
 
 // SessionDetails describe a joined session (from WELCOME).
@@ -258,9 +284,7 @@ func (s *Session) Join(ctx context.Context, realm string, opts JoinOptions) (*Se
 	s.mu.Unlock()
 	ctx, cancel := s.requestContext(ctx)
 	defer cancel()
-	hello := &core.Hello{Realm: realm, Details: core.HelloDetails{Roles: clientRoles,
-		AuthMethods: opts.AuthMethods, AuthID: opts.AuthID, AuthRole: opts.AuthRole, AuthExtra: opts.AuthExtra}}
-	d, err := s.join(ctx, hello, ch)
+	d, err := s.join(ctx, opts.hello(realm), opts.Authenticators, ch)
 	if err != nil {
 		s.mu.Lock()
 		if s.state == stJoining {
@@ -276,7 +300,7 @@ func (s *Session) Join(ctx context.Context, realm string, opts JoinOptions) (*Se
 	return d, nil
 }
 
-func (s *Session) join(ctx context.Context, hello *core.Hello, ch chan core.Message) (*SessionDetails, error) {
+func (s *Session) join(ctx context.Context, hello *core.Hello, authenticators []Authenticator, ch chan core.Message) (*SessionDetails, error) {
 	if err := s.t.Send(ctx, hello); err != nil {
 		return nil, err
 	}
@@ -296,7 +320,7 @@ func (s *Session) join(ctx context.Context, hello *core.Hello, ch chan core.Mess
 		case *core.Abort:
 			return nil, &core.ApplicationError{URI: m.Reason, Args: messageArgs(m.Details.Message)}
 		case *core.Challenge:
-			if err := s.challenge(ctx, m); err != nil {
+			if err := s.challenge(ctx, m, authenticators); err != nil {
 				s.abort(core.URICannotAuthenticate, err.Error())
 				return nil, err
 			}
@@ -304,11 +328,22 @@ func (s *Session) join(ctx context.Context, hello *core.Hello, ch chan core.Mess
 	}
 }
 
-func (s *Session) challenge(ctx context.Context, c *core.Challenge) error {
-	if s.cfg.OnChallenge == nil {
-		return fmt.Errorf("the router asks for %s authentication, and the session has no OnChallenge", c.AuthMethod)
+func (s *Session) challenge(ctx context.Context, c *core.Challenge, authenticators []Authenticator) error {
+	var a *core.Authenticate
+	var err error
+	for _, auth := range authenticators {
+		if auth.AuthMethod() == c.AuthMethod {
+			a, err = auth.Authenticate(ctx, c, s.t.Details())
+			break
+		}
 	}
-	a, err := s.cfg.OnChallenge(ctx, s, c)
+	switch {
+	case a != nil || err != nil:
+	case s.cfg.OnChallenge != nil:
+		a, err = s.cfg.OnChallenge(ctx, s, c)
+	default:
+		return fmt.Errorf("the router asks for %s authentication, which no authenticator of the session offers", c.AuthMethod)
+	}
 	if err != nil {
 		return fmt.Errorf("answering the %s challenge: %w", c.AuthMethod, err)
 	}

@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/autobahn-go/autobahn/auth"
 	"github.com/autobahn-go/autobahn/core"
 	"github.com/autobahn-go/autobahn/registry"
 	"github.com/autobahn-go/autobahn/wamp"
@@ -25,7 +26,8 @@ import (
 type clientFlags struct {
 	realm, serializer string
 	authid, authrole  string
-	ticket            string
+	ticket, wampcra   string
+	cryptosignKey     string
 	timeout           time.Duration
 	kwargs            map[string]any
 	acknowledge       bool
@@ -39,7 +41,10 @@ const clientSynopsisFlags = `Flags (anywhere among the arguments):
   --realm NAME         realm to join (default realm1)
   --serializer NAME    json, msgpack, cbor or ubjson (default json)
   --authid ID          authid to announce; --authrole ROLE the role to ask for
-  --ticket SECRET      authenticate with WAMP-Ticket (authmethod ticket)
+  --ticket SECRET      authenticate with WAMP-Ticket
+  --wampcra SECRET     authenticate with WAMP-CRA (plain or salted secret)
+  --cryptosign FILE    authenticate with WAMP-Cryptosign: an Ed25519 key file
+                       (hex seed, OpenSSH or signify)
   --timeout DURATION   call timeout (call; register: per command run)
   --kw KEY=VALUE       a keyword argument (repeatable; VALUE parsed as below)
   --ack                publish: wait for the broker's acknowledgement
@@ -86,6 +91,10 @@ func parseClientArgs(name string, args []string) (*clientFlags, error) {
 			f.authrole = val
 		case "ticket":
 			f.ticket = val
+		case "wampcra":
+			f.wampcra = val
+		case "cryptosign":
+			f.cryptosignKey = val
 		case "match":
 			f.match = val
 		case "timeout":
@@ -161,14 +170,18 @@ func (f *clientFlags) connect(ctx context.Context, url string, stderr io.Writer)
 	}
 	cfg := wamp.Config{}
 	join := wamp.JoinOptions{AuthID: f.authid, AuthRole: f.authrole}
-	if f.ticket != "" {
-		join.AuthMethods = []string{"ticket"}
-		cfg.OnChallenge = func(_ context.Context, _ *wamp.Session, c *core.Challenge) (*core.Authenticate, error) {
-			if c.AuthMethod != "ticket" {
-				return nil, fmt.Errorf("the router asks for %s authentication; only ticket is configured", c.AuthMethod)
-			}
-			return &core.Authenticate{Signature: f.ticket}, nil
+	if f.cryptosignKey != "" {
+		key, err := auth.LoadPrivateKey(f.cryptosignKey)
+		if err != nil {
+			return nil, fmt.Errorf("--cryptosign: %w", err)
 		}
+		join.Authenticators = append(join.Authenticators, wamp.Cryptosign(key, ""))
+	}
+	if f.wampcra != "" {
+		join.Authenticators = append(join.Authenticators, wamp.WAMPCRA(f.wampcra))
+	}
+	if f.ticket != "" {
+		join.Authenticators = append(join.Authenticators, wamp.Ticket(f.ticket))
 	}
 	s, err := wamp.Dial(ctx, url, core.TransportConfig{Serializers: []core.Serializer{ser}}, cfg)
 	if err != nil {
