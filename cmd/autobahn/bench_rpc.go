@@ -58,6 +58,7 @@ func benchRPC(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	callers := fs.Int("callers", 8, "caller sessions, each on its own connection with one call outstanding")
 	duration := fs.Duration("duration", 10*time.Second, "how long the callers call")
 	size := fs.Int("size", 0, "payload of each call in bytes (a string argument, echoed back); 0 for none")
+	driver := fs.String("driver", "raw", "how the callers call: raw (the bench's own protocol driver) or wamp (the wamp package's Session, to measure the client)")
 	if err := c.parse(fs, args); err != nil {
 		return err
 	}
@@ -68,6 +69,8 @@ func benchRPC(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return c.errorf("--duration must be positive")
 	case *size < 0:
 		return c.errorf("--size must not be negative")
+	case *driver != "raw" && *driver != "wamp":
+		return c.errorf("--driver must be raw or wamp")
 	}
 	stopProfile, err := c.startProfile()
 	if err != nil {
@@ -95,20 +98,28 @@ func benchRPC(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	// The callers.
 	var stop atomic.Bool
 	cs := make([]*rpcCaller, *callers)
-	peers, err := dialMany(ctx, *callers, c.dialConc, nil, func(ctx context.Context, i int) (*benchPeer, error) {
-		cl := &rpcCaller{proc: proc, args: args0, stop: &stop, hist: newLatencyHist(), done: make(chan struct{})}
-		p, err := dialPeer(ctx, c, fmt.Sprintf("caller %d", i+1), clientRoles(core.RoleCaller), cl.handle, cl.fail)
+	if *driver == "wamp" {
+		sessions, err := dialWAMPCallers(ctx, c, cs, proc, args0, &stop)
 		if err != nil {
-			return nil, err
+			return c.errorf("%w", err)
 		}
-		cl.p = p
-		cs[i] = cl
-		return p, nil
-	})
-	if err != nil {
-		return c.errorf("%w", err)
+		defer closeWAMPCallers(sessions)
+	} else {
+		peers, err := dialMany(ctx, *callers, c.dialConc, nil, func(ctx context.Context, i int) (*benchPeer, error) {
+			cl := &rpcCaller{proc: proc, args: args0, stop: &stop, hist: newLatencyHist(), done: make(chan struct{})}
+			p, err := dialPeer(ctx, c, fmt.Sprintf("caller %d", i+1), clientRoles(core.RoleCaller), cl.handle, cl.fail)
+			if err != nil {
+				return nil, err
+			}
+			cl.p, cl.name, cl.abort, cl.start = p, p.name, func() { p.t.Abort(); <-p.closed }, cl.call
+			cs[i] = cl
+			return p, nil
+		})
+		if err != nil {
+			return c.errorf("%w", err)
+		}
+		defer leaveAll(peers, c.dialConc)
 	}
-	defer leaveAll(peers, c.dialConc)
 
 	var prev uint64
 	stopProgress := c.progress(func(_, dt time.Duration) string {
@@ -124,7 +135,7 @@ func benchRPC(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	end := start.Add(*duration)
 	for _, cl := range cs {
 		cl.end = end
-		cl.call(time.Now())
+		cl.start(time.Now())
 	}
 
 	// Wait for every caller to finish its last call: the run ends at end,
@@ -151,10 +162,9 @@ func benchRPC(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		select {
 		case <-cl.done:
 		default:
-			cl.finish(fmt.Errorf("%s: no RESULT for CALL %s within %v after the end of the run", cl.p.name, proc, c.dialTimeout))
+			cl.finish(fmt.Errorf("%s: no RESULT for CALL %s within %v after the end of the run", cl.name, proc, c.dialTimeout))
 			// Make sure its reader no longer touches the histogram.
-			cl.p.t.Abort()
-			<-cl.p.closed
+			cl.abort()
 		}
 	}
 	stopProgress()
@@ -234,7 +244,10 @@ func (e *rpcCallee) failure() error {
 // goroutine that currently drives it: first the bench's, then its
 // transport's reader, one call after the other.
 type rpcCaller struct {
-	p     *benchPeer
+	p     *benchPeer // nil with --driver wamp
+	name  string
+	abort func() // ends the session at once; its calls stop
+	start func(now time.Time)
 	proc  string
 	args  []any
 	end   time.Time

@@ -96,13 +96,14 @@ func runBenchJSON(t *testing.T, r any, args ...string) {
 
 func TestBenchRPC(t *testing.T) {
 	ws, rs := benchRouter(t)
-	for _, tc := range []struct{ url, ser string }{
-		{ws, "json"},
-		{rs, "msgpack"},
+	for _, tc := range []struct{ url, ser, driver string }{
+		{ws, "json", "raw"},
+		{rs, "msgpack", "raw"},
+		{ws, "cbor", "wamp"},
 	} {
-		t.Run(tc.ser, func(t *testing.T) {
+		t.Run(tc.ser+"/"+tc.driver, func(t *testing.T) {
 			var r rpcReport
-			runBenchJSON(t, &r, "rpc", "--callers", "2", "--duration", "300ms", "--size", "16", "--serializer", tc.ser, tc.url)
+			runBenchJSON(t, &r, "rpc", "--callers", "2", "--duration", "300ms", "--size", "16", "--serializer", tc.ser, "--driver", tc.driver, tc.url)
 			l := r.LatencyUS
 			switch {
 			case r.Mode != "rpc" || r.URL != tc.url || r.Serializer != tc.ser || r.Callers != 2:
