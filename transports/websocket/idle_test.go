@@ -55,7 +55,7 @@ func TestIdleWithoutReadBuffer(t *testing.T) {
 		t.Errorf("OnClose %+v, want unclean 1006", ev)
 	}
 
-	rc = rawDial(t, url)
+	_ = rawDial(t, url) // the server side is aborted below
 	rec = recv(t, handlers, "handler")
 	c := recv(t, rec.opened, "open")
 	time.Sleep(2 * idleProbe)
