@@ -134,6 +134,9 @@ func (s *Session) Register(ctx context.Context, procedure string, handler Handle
 	reg := &Registration{s: s, att: att, procedure: procedure, handler: handler, concurrency: opts.Concurrency}
 	install := func(a core.Message) { // s.mu is held
 		reg.id = a.(*core.Registered).Registration
+		if att.regs == nil {
+			att.regs = make(map[uint64]*Registration)
+		}
 		att.regs[reg.id] = reg
 	}
 	id := s.nextID()
@@ -218,6 +221,9 @@ func (s *Session) invocation(att *attachment, m *core.Invocation) {
 	if isTrue(m.Details.Progress) {
 		run.input = make(chan Input, inputQueue)
 		inv.input = run.input
+	}
+	if att.running == nil {
+		att.running = make(map[uint64]*runningInvocation)
 	}
 	att.running[m.Request] = run
 	s.mu.Unlock()

@@ -69,6 +69,9 @@ func (s *Session) Subscribe(ctx context.Context, topic string, handler EventHand
 		sub := att.subs[subID]
 		if sub == nil {
 			sub = &subscription{id: subID, topic: topic, space: make(chan struct{}, 1)}
+			if att.subs == nil {
+				att.subs = make(map[uint64]*subscription)
+			}
 			att.subs[subID] = sub
 		}
 		h.sub = sub

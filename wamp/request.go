@@ -39,6 +39,9 @@ func (s *Session) await(att *attachment, id uint64, w *waiter) bool {
 	if s.att != att {
 		return false
 	}
+	if att.pending == nil {
+		att.pending = make(map[uint64]*waiter)
+	}
 	att.pending[id] = w
 	return true
 }

@@ -353,11 +353,11 @@ func (s *Session) challenge(ctx context.Context, c *core.Challenge, authenticato
 // welcome starts the attachment of a WELCOME.
 func (s *Session) welcome(w *core.Welcome) *SessionDetails {
 	ctx, cancel := context.WithCancelCause(context.Background())
-	att := &attachment{ctx: ctx, cancel: cancel,
-		pending: make(map[uint64]*waiter), subs: make(map[uint64]*subscription),
-		regs: make(map[uint64]*Registration), running: make(map[uint64]*runningInvocation)}
+	att := &attachment{ctx: ctx, cancel: cancel} // its maps are made on first use
+	roles := internRoles(w.Details.Roles)
 	att.details = SessionDetails{Session: w.Session, Realm: w.Details.Realm, AuthID: w.Details.AuthID,
-		AuthRole: w.Details.AuthRole, AuthMethod: w.Details.AuthMethod, RouterRoles: w.Details.Roles, Welcome: w.Details}
+		AuthRole: w.Details.AuthRole, AuthMethod: w.Details.AuthMethod, RouterRoles: roles, Welcome: w.Details}
+	att.details.Welcome.Roles = roles
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.att, s.state, s.joinCh = att, stJoined, nil
