@@ -45,6 +45,9 @@ type Config struct {
 	// nil maps none.
 	Errors *Errors
 
+	// OnConnect is called when the session has its transport, before it
+	// joins (on the transport's goroutine: it must not wait for messages).
+	OnConnect func(s *Session)
 	// OnJoin is called when the session has joined a realm.
 	OnJoin func(s *Session, d *SessionDetails)
 	// OnChallenge answers the router's CHALLENGE during Join. Without it a
@@ -192,6 +195,9 @@ func (s *Session) OnOpen(t core.Transport) {
 	s.mu.Lock()
 	s.t = t
 	s.mu.Unlock()
+	if s.cfg.OnConnect != nil {
+		s.cfg.OnConnect(s)
+	}
 }
 
 // OnClose implements core.TransportHandler: everything waiting fails with

@@ -15,7 +15,12 @@ import (
 func TestJoinLeaveRejoin(t *testing.T) {
 	r := newRouter(t)
 	var left atomic.Value
-	s := attach(t, r, Config{OnLeave: func(_ *Session, reason, _ string) { left.Store(reason) }})
+	var connected atomic.Bool
+	s := attach(t, r, Config{OnLeave: func(_ *Session, reason, _ string) { left.Store(reason) },
+		OnConnect: func(s *Session) { connected.Store(s.IsConnected()) }})
+	if !connected.Load() {
+		t.Fatal("OnConnect not called with a connected session")
+	}
 	ctx := testContext(t)
 	// The router closes the connection after its ABORT.
 	if _, err := attach(t, r, Config{}).Join(ctx, "nosuch", JoinOptions{}); !errors.Is(err, core.ErrNoSuchRealm) {
