@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/autobahn-go/autobahn/core"
 )
@@ -133,6 +134,7 @@ func (s *Session) revokedSubscription(att *attachment, m *core.Unsubscribed) {
 func (s *Session) event(att *attachment, m *core.Event) {
 	s.mu.Lock()
 	var sub *subscription
+	var waited *time.Timer
 	for {
 		sub = att.subs[m.Subscription]
 		if sub == nil || s.att != att {
@@ -144,9 +146,19 @@ func (s *Session) event(att *attachment, m *core.Event) {
 		}
 		space := sub.space
 		s.mu.Unlock()
+		if waited == nil {
+			waited = time.NewTimer(s.cfg.EventQueueWait)
+			defer waited.Stop()
+		}
 		select {
 		case <-space:
 		case <-att.ctx.Done():
+			return
+		case <-waited.C:
+			if n := s.dropped.Add(1); n&(n-1) == 0 { // log the 1st, 2nd, 4th, 8th, … drop
+				s.log.Warn("wamp: dropping an event: its subscription's queue stayed full (a slow or blocked handler)",
+					"topic", sub.topic, "queued", s.cfg.EventQueue, "waited", s.cfg.EventQueueWait, "dropped", n)
+			}
 			return
 		}
 		s.mu.Lock()

@@ -26,8 +26,13 @@ type Config struct {
 	RequestTimeout time.Duration
 	// EventQueue bounds the events queued for one subscription while its
 	// handler runs (default 256). When it is full the session stops reading
-	// until there is room, so that the router sees a slow consumer.
-	EventQueue int
+	// until there is room, so that the router sees a slow consumer — for at
+	// most EventQueueWait (default 5 s): then the event is dropped, logged
+	// and counted (DroppedEvents), so that a handler that itself waits for
+	// the session (a Call from an event handler) stalls it for that long,
+	// not for ever.
+	EventQueue     int
+	EventQueueWait time.Duration
 
 	// PayloadCodec, if set, encodes the payloads of outgoing CALL,
 	// PUBLISH, YIELD and ERROR and decodes those of incoming RESULT, EVENT,
@@ -139,10 +144,11 @@ type Session struct {
 	cfg Config
 	log *slog.Logger
 
-	t      core.Transport
-	reqID  atomic.Uint64
-	closed chan struct{} // closed once the transport is gone
-	err    error         // why the transport went; read after closed
+	t       core.Transport
+	reqID   atomic.Uint64
+	dropped atomic.Uint64 // events dropped after EventQueueWait
+	closed  chan struct{} // closed once the transport is gone
+	err     error         // why the transport went; read after closed
 
 	mu     sync.Mutex
 	state  state
@@ -176,6 +182,9 @@ func New(cfg Config) *Session {
 	}
 	if cfg.EventQueue <= 0 {
 		cfg.EventQueue = 256
+	}
+	if cfg.EventQueueWait <= 0 {
+		cfg.EventQueueWait = 5 * time.Second
 	}
 	return &Session{cfg: cfg, log: cfg.Logger, closed: make(chan struct{})}
 }
@@ -217,6 +226,10 @@ func (s *Session) OnClose(err error) {
 
 // Extra returns Config.Extra.
 func (s *Session) Extra() map[string]any { return s.cfg.Extra }
+
+// DroppedEvents counts the events dropped because a subscription's queue
+// stayed full for Config.EventQueueWait.
+func (s *Session) DroppedEvents() uint64 { return s.dropped.Load() }
 
 // Done is closed once the transport is gone.
 func (s *Session) Done() <-chan struct{} { return s.closed }

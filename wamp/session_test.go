@@ -338,3 +338,40 @@ func TestProgressiveCallInvocations(t *testing.T) {
 		t.Fatal("Send after Finish accepted")
 	}
 }
+
+// TestBlockedEventHandler: a handler that blocks fills its queue; the
+// session then waits EventQueueWait per event, drops and counts it, and
+// works again once the handler returns.
+func TestBlockedEventHandler(t *testing.T) {
+	r := newRouter(t)
+	pub := joined(t, r, Config{})
+	sub := joined(t, r, Config{EventQueue: 2, EventQueueWait: 50 * time.Millisecond})
+	ctx := testContext(t)
+	release := make(chan struct{})
+	got := make(chan any, 100)
+	if _, err := sub.Subscribe(ctx, "com.example.t", func(_ context.Context, ev *Event) {
+		<-release
+		got <- ev.Args[0]
+	}, core.SubscribeOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	for i := range int64(6) {
+		pub.Publish(ctx, "com.example.t", []any{i}, nil, core.PublishOptions{})
+	}
+	deadline := time.Now().Add(wait)
+	for sub.DroppedEvents() < 3 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := sub.DroppedEvents(); n != 3 {
+		t.Fatalf("dropped %d events, want 3 (1 running + 2 queued of 6)", n)
+	}
+	close(release)
+	for _, want := range []int64{0, 1, 2} {
+		if v := <-got; v != want {
+			t.Fatalf("event %v, want %d", v, want)
+		}
+	}
+	if _, err := sub.Call(ctx, "com.example.nothing", nil, nil, CallOptions{}); !errors.Is(err, core.ErrNoSuchProcedure) {
+		t.Fatalf("session after the drops: %v", err)
+	}
+}
