@@ -1,0 +1,397 @@
+# Autobahn|Python 22.7.1 (Twisted) peers of the Go client (package wamp),
+# which client_test.go runs against an embedded router. One process runs a
+# batch of scenarios concurrently; each opens its own sessions on its own
+# transport and serializer and uses its own URI prefix.
+#
+# Argument: a JSON object
+#   {"ws": WebSocket URL, "rs": RawSocket URL, "realm": realm,
+#    "scenarios": [{"id", "kind", "prefix", "transport", "serializer", ...}]}
+# Values in it may be {"$bytes": hex}: they become bytes.
+# Output, one JSON object per line:
+#   {"s": id, "k": key, "v": value}   a result the Go test waits for / asserts on
+#   {"s": id, "done": true}           the scenario finished
+#   {"s": id, "fail": traceback}      the scenario broke (or timed out)
+#   {"end": true}                     every scenario ended
+#   {"fatal": message}                the process gave up (fail-safe)
+# Bytes in values become {"$bytes": hex}.
+#
+# Kinds (see client_test.go for the Go side of each):
+#   caller      calls the Go callee: spec "calls" [{label, proc, args, kwargs,
+#               progress, timeout (ms), cancel_after (ms), disclose_me,
+#               parallel (n calls at once, args [i])}]; one result per label
+#   callee      registers P.echo, P.describe, P.bytes, P.fail, P.progress,
+#               P.who, P.hang, P.finish; reports "ready", then "invoked.<label>" and
+#               "canceled.<label>" of P.hang; ends when P.finish is called
+#   publisher   publishes "count" events [i] {"i": i} with disclose_me, then
+#               ["bytes", DATA] {"blob": DATA} and ["anon"] without, then an
+#               acknowledged ["end"]; reports "session" and "published"
+#   subscriber  sessions "labels" subscribe to P.t; reports "ready" (their IDs
+#               and authids), then, once each got ["end"], "events"
+
+import json
+import os
+import sys
+import time
+import traceback
+
+import txaio
+
+txaio.use_twisted()
+txaio.start_logging(out=sys.__stderr__, level='warn')
+
+from twisted.internet import reactor, task
+from twisted.internet.defer import Deferred, DeferredList, inlineCallbacks
+
+from autobahn.twisted.component import Component
+from autobahn.twisted.wamp import ApplicationSession
+from autobahn.wamp import message
+from autobahn.wamp.exception import ApplicationError
+from autobahn.wamp.types import (CallOptions, CallResult, PublishOptions,
+                                 RegisterOptions, SubscribeOptions)
+
+CFG = json.loads(sys.argv[1])
+SCENARIO_TIMEOUT = 30
+PROCESS_TIMEOUT = 45
+
+DATA = bytes([0, 1, 2, 0x7f, 0x80, 0xfe, 0xff, 0]) + '\u00e9\u2713'.encode('utf8') + b'\x00end'
+
+
+def emit(obj):
+    print(json.dumps(obj, sort_keys=True), file=sys.__stdout__, flush=True)
+
+
+def norm(v):
+    if isinstance(v, (bytes, bytearray)):
+        return {'$bytes': bytes(v).hex()}
+    if isinstance(v, (list, tuple)):
+        return [norm(x) for x in v]
+    if isinstance(v, dict):
+        return {str(k): norm(x) for k, x in v.items()}
+    if v is None or isinstance(v, (bool, int, float, str)):
+        return v
+    return {'$repr': repr(v)}
+
+
+def denorm(v):
+    if isinstance(v, dict):
+        if set(v) == {'$bytes'}:
+            return bytes.fromhex(v['$bytes'])
+        return {k: denorm(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [denorm(x) for x in v]
+    return v
+
+
+def typename(v):
+    return type(v).__name__
+
+
+def sleep(seconds):
+    return task.deferLater(reactor, seconds, lambda: None)
+
+
+@inlineCallbacks
+def until(cond, timeout):
+    deadline = time.monotonic() + timeout
+    while not cond():
+        if time.monotonic() > deadline:
+            return False
+        yield sleep(0.01)
+    return True
+
+
+def bounded(d, seconds):
+    return d.addTimeout(seconds, reactor)
+
+
+def with_options(msg, extra):
+    """Adds options Autobahn|Python 22.7.1 has no API for (disclose_me) to an
+    outgoing CALL or PUBLISH."""
+    base = type(msg)
+
+    class Patched(base):
+        __slots__ = ()
+
+        def marshal(self):
+            m = base.marshal(self)
+            m[2].update(extra)
+            return m
+
+    msg.__class__ = Patched
+
+
+class RecordingSession(ApplicationSession):
+    peer = None
+
+    def onMessage(self, msg):
+        if self.peer is not None:
+            self.peer.received.append(msg)
+        return ApplicationSession.onMessage(self, msg)
+
+
+class Peer(object):
+    def __init__(self, transport, serializer):
+        self.transport, self.serializer = transport, serializer
+        self.session = self.details = self.done = None
+        self.received = []
+        self.extra = {}  # message class -> options added to every such message
+
+    @inlineCallbacks
+    def open(self):
+        if self.transport == 'ws':
+            tc = {'type': 'websocket', 'url': CFG['ws'], 'serializers': [self.serializer], 'max_retries': 0}
+        else:
+            tc = {'type': 'rawsocket', 'url': CFG['rs'], 'serializer': self.serializer, 'max_retries': 0}
+        joined = Deferred()
+
+        def factory(cfg):
+            s = RecordingSession(cfg)
+            s.peer = self
+            return s
+
+        def on_join(session, details):
+            if not joined.called:
+                reactor.callLater(0, joined.callback, (session, details))
+
+        comp = Component(transports=[tc], realm=CFG['realm'], session_factory=factory)
+        comp.on('join', on_join)
+        self.done = comp.start(reactor)
+
+        def failed(f):
+            if not joined.called:
+                joined.errback(f)
+
+        self.done.addErrback(failed)
+        self.session, self.details = yield bounded(joined, 10)
+        t = self.session._transport
+        orig_send = t.send
+
+        def send(msg):
+            for cls, extra in self.extra.items():
+                if isinstance(msg, cls):
+                    with_options(msg, extra)
+            return orig_send(msg)
+
+        t.send = send
+        return self
+
+    def identity(self):
+        return {'session': self.details.session, 'authid': self.details.authid, 'authrole': self.details.authrole}
+
+    @inlineCallbacks
+    def close(self):
+        try:
+            if self.session is not None and self.session.is_attached():
+                yield bounded(self.session.leave(), 3)
+        except Exception:
+            pass
+        try:
+            if self.done is not None:
+                yield bounded(self.done, 3)
+        except Exception:
+            pass
+
+
+class Ctx(object):
+    def __init__(self, spec):
+        self.spec, self.id, self.p = spec, spec['id'], spec['prefix']
+        self.peers = []
+
+    def out(self, k, v):
+        emit({'s': self.id, 'k': k, 'v': norm(v)})
+
+    @inlineCallbacks
+    def peer(self):
+        p = Peer(self.spec['transport'], self.spec['serializer'])
+        self.peers.append(p)
+        yield p.open()
+        return p
+
+
+SCENARIOS = {}
+
+
+def scenario(fn):
+    SCENARIOS[fn.__name__] = inlineCallbacks(fn)
+    return fn
+
+
+def outcome_of_error(e):
+    if isinstance(e, ApplicationError):
+        return {'error': e.error, 'args': list(e.args), 'kwargs': e.kwargs or {}}
+    return {'exception': type(e).__name__}
+
+
+def outcome_of_result(r):
+    if isinstance(r, CallResult):
+        return {'args': list(r.results), 'kwargs': r.kwresults}
+    if r is None:
+        return {'args': [], 'kwargs': {}}
+    return {'args': [r], 'kwargs': {}}
+
+
+@inlineCallbacks
+def call(c, p, spec, args):
+    progress = []
+    opts = {}
+    if spec.get('progress'):
+        opts['on_progress'] = lambda *a, **kw: progress.append({'args': list(a), 'kwargs': kw})
+    if spec.get('timeout'):
+        opts['timeout'] = spec['timeout']  # sent as is: milliseconds on the wire
+    if spec.get('disclose_me'):
+        p.extra[message.Call] = {'disclose_me': True}
+    t0 = time.monotonic()
+    d = p.session.call(c.p + spec['proc'], *args, options=CallOptions(**opts) if opts else None,
+                       **denorm(spec.get('kwargs') or {}))
+    p.extra.pop(message.Call, None)
+    if spec.get('cancel_after'):
+        reactor.callLater(spec['cancel_after'] / 1000.0, d.cancel)
+    try:
+        r = yield bounded(d, 10)
+        o = outcome_of_result(r)
+    except Exception as e:
+        o = outcome_of_error(e)
+    o['elapsed_ms'] = int((time.monotonic() - t0) * 1000)
+    if spec.get('progress'):
+        o['progress'] = progress
+    return o
+
+
+@scenario
+def caller(c):
+    p = yield c.peer()
+    c.out('session', p.identity())
+    for spec in c.spec['calls']:
+        if spec.get('parallel'):
+            # that many calls at once, with args [i]
+            res = yield DeferredList([call(c, p, spec, [i]) for i in range(spec['parallel'])], fireOnOneErrback=True)
+            o = [r for _, r in res]
+            for r in o:
+                del r['elapsed_ms']
+        else:
+            o = yield call(c, p, spec, denorm(spec.get('args') or []))
+        c.out(spec['label'], o)
+
+
+@scenario
+def callee(c):
+    p = yield c.peer()
+    finished = Deferred()
+
+    def echo(*args, **kwargs):
+        return CallResult(*args, **kwargs)
+
+    def describe(*args, **kwargs):
+        return CallResult(*[typename(a) for a in args], **{k: typename(v) for k, v in kwargs.items()})
+
+    def data(got=None, blob=None):
+        return CallResult(DATA, DATA[::-1], blob=DATA, got=[typename(got), got == DATA, typename(blob), blob == DATA])
+
+    def fail(*args):
+        raise ApplicationError('com.example.oops', 'bad', 1, why='test', got=list(args))
+
+    @inlineCallbacks
+    def progress(n, delay_ms=10, details=None):
+        if details.progress is None:
+            return 'no progress requested'
+        for i in range(1, n + 1):
+            details.progress(i, step='p%d' % i)
+            if delay_ms:
+                yield sleep(delay_ms / 1000.0)
+        return CallResult('done', n, last=True)
+
+    def hang(label):
+        c.out('invoked.' + label, True)
+
+        def canceled(_):
+            interrupts = [{'mode': m.mode, 'reason': m.reason} for m in p.received if isinstance(m, message.Interrupt)]
+            c.out('canceled.' + label, {'interrupts': interrupts})
+
+        return Deferred(canceled)
+
+    def who(details=None):
+        return CallResult(details.caller, details.caller_authid, details.caller_authrole)
+
+    def finish():
+        reactor.callLater(0.05, lambda: finished.called or finished.callback(None))
+        return 'bye'
+
+    for name, fn, opts in (('echo', echo, None), ('describe', describe, None), ('bytes', data, None),
+                           ('fail', fail, None), ('progress', progress, RegisterOptions(details=True)),
+                           ('who', who, RegisterOptions(details=True)), ('hang', hang, None),
+                           ('finish', finish, None)):
+        yield p.session.register(fn, c.p + '.' + name, options=opts)
+    c.out('ready', p.identity())
+    yield finished
+
+
+@scenario
+def publisher(c):
+    p = yield c.peer()
+    c.out('session', p.identity())
+    topic = c.p + '.t'
+    p.extra[message.Publish] = {'disclose_me': True}
+    for i in range(c.spec['count']):
+        p.session.publish(topic, i, i=i)
+    del p.extra[message.Publish]
+    p.session.publish(topic, 'bytes', DATA, blob=DATA)
+    p.session.publish(topic, 'anon')
+    pub = yield p.session.publish(topic, 'end', options=PublishOptions(acknowledge=True))
+    c.out('published', pub.id)
+
+
+def event_handler(events):
+    def on_event(*args, **kwargs):
+        details = kwargs.pop('details')
+        events.append({'args': list(args), 'kwargs': kwargs, 'publication': details.publication,
+                       'publisher': details.publisher})
+    return on_event
+
+
+@scenario
+def subscriber(c):
+    got = {}
+    ready = {}
+    for label in c.spec['labels']:
+        p = yield c.peer()
+        got[label] = []
+        yield p.session.subscribe(event_handler(got[label]), c.p + '.t', options=SubscribeOptions(details=True))
+        ready[label] = p.identity()
+    c.out('ready', ready)
+
+    def all_ended():
+        return all(e and e[-1]['args'][:1] == ['end'] for e in got.values())
+
+    ok = yield until(all_ended, 20)
+    yield sleep(0.1)  # anything after "end" would show
+    c.out('events', got)
+    if not ok:
+        raise Exception('not every subscriber got "end"')
+
+
+@inlineCallbacks
+def run(spec):
+    c = Ctx(spec)
+    try:
+        yield bounded(SCENARIOS[spec['kind']](c), SCENARIO_TIMEOUT)
+        emit({'s': c.id, 'done': True})
+    except Exception:
+        emit({'s': c.id, 'fail': traceback.format_exc()})
+    yield DeferredList([p.close() for p in c.peers], consumeErrors=True)
+
+
+@inlineCallbacks
+def main():
+    yield DeferredList([run(spec) for spec in CFG['scenarios']], consumeErrors=True)
+    emit({'end': True})
+
+
+def fatal():
+    emit({'fatal': 'python process still running after %d s' % PROCESS_TIMEOUT})
+    sys.__stdout__.flush()
+    os._exit(2)
+
+
+reactor.callLater(PROCESS_TIMEOUT, fatal)
+reactor.callWhenRunning(lambda: main().addBoth(lambda _: reactor.callLater(0.1, reactor.stop)))
+reactor.run()
