@@ -193,7 +193,7 @@ func (d *Dialer) dial(ctx context.Context, rawURL string, h ClientHandler, cfg *
 	c.peer = peerOf(nc, pu)
 	c.version = version
 	c.tls = tlsState
-	c.response = &ConnectionResponse{
+	connResp := &ConnectionResponse{
 		Peer:       c.peer,
 		Headers:    resp.Header,
 		Version:    version,
@@ -201,7 +201,8 @@ func (d *Dialer) dial(ctx context.Context, rawURL string, h ClientHandler, cfg *
 		Extensions: extensions,
 		TLS:        tlsState,
 	}
-	if err := h.OnConnect(c.response); err != nil {
+	c.head = packHandshake(resp.Header)
+	if err := h.OnConnect(connResp); err != nil {
 		// Autobahn fails the connection with code 1000 and the error.
 		if !cfg.failByDrop {
 			c.sendCloseFrame(CloseNormal, err.Error(), false)
