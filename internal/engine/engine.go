@@ -218,8 +218,9 @@ func SetTransport(c *Transport, t core.Transport) { c.self = t }
 func SetTryWriter(c *Transport, tw TryWriter) { c.tw = tw }
 
 // Details describes the connection. It is computed once; a wire that
-// implements ExtraDetails fills Extra on the first call only, so that idle
-// connections nobody asks about do not keep a map each.
+// implements ExtraDetails fills Extra (and with HTTPHeadersDetails
+// HTTPHeaders) on the first call only, so that idle connections nobody asks
+// about do not keep maps each.
 func (c *Transport) Details() core.TransportDetails {
 	x, ok := c.wire.(ExtraDetails)
 	if !ok {
@@ -229,6 +230,9 @@ func (c *Transport) Details() core.TransportDetails {
 	defer c.mu.Unlock()
 	if c.details.Extra == nil {
 		c.details.Extra = x.ExtraDetails()
+		if h, ok := x.(HTTPHeadersDetails); ok {
+			c.details.HTTPHeaders = h.HTTPHeaders()
+		}
 	}
 	return *c.details
 }
@@ -236,6 +240,13 @@ func (c *Transport) Details() core.TransportDetails {
 // ExtraDetails is a Wire that builds core.TransportDetails.Extra on demand.
 type ExtraDetails interface {
 	ExtraDetails() map[string]any
+}
+
+// HTTPHeadersDetails is an ExtraDetails wire that also builds
+// core.TransportDetails.HTTPHeaders on demand, with Extra (a WebSocket
+// connection keeps its handshake packed until then).
+type HTTPHeadersDetails interface {
+	HTTPHeaders() map[string][]string
 }
 
 // Done is closed once the connection is gone and OnClose has returned.

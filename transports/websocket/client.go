@@ -84,17 +84,26 @@ func Dial(ctx context.Context, rawURL string, h ClientHandler, opts Options) (*C
 // as does OpenHandshakeTimeout. If Dial returns an error, no handler method
 // other than OnConnect has been called.
 func (d *Dialer) Dial(ctx context.Context, rawURL string, h ClientHandler) (*Conn, error) {
-	c, err := d.dial(ctx, rawURL, h)
+	return d.dialWith(ctx, rawURL, h, nil)
+}
+
+// dialWith is Dial with d.Options already resolved as cfg (nil: resolve
+// them), which the connection keeps: dialers that share one config spare
+// every connection a copy of its own.
+func (d *Dialer) dialWith(ctx context.Context, rawURL string, h ClientHandler, cfg *config) (*Conn, error) {
+	c, err := d.dial(ctx, rawURL, h, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("websocket: dial %s: %w", rawURL, err)
 	}
 	return c, nil
 }
 
-func (d *Dialer) dial(ctx context.Context, rawURL string, h ClientHandler) (*Conn, error) {
-	cfg, err := d.Options.resolve(false)
-	if err != nil {
-		return nil, err
+func (d *Dialer) dial(ctx context.Context, rawURL string, h ClientHandler, cfg *config) (*Conn, error) {
+	if cfg == nil {
+		var err error
+		if cfg, err = d.Options.resolve(false); err != nil {
+			return nil, err
+		}
 	}
 	if h == nil {
 		return nil, errors.New("websocket: nil handler")
@@ -184,7 +193,7 @@ func (d *Dialer) dial(ctx context.Context, rawURL string, h ClientHandler) (*Con
 	c.peer = peerOf(nc, pu)
 	c.version = version
 	c.tls = tlsState
-	c.response = &ConnectionResponse{
+	connResp := &ConnectionResponse{
 		Peer:       c.peer,
 		Headers:    resp.Header,
 		Version:    version,
@@ -192,7 +201,8 @@ func (d *Dialer) dial(ctx context.Context, rawURL string, h ClientHandler) (*Con
 		Extensions: extensions,
 		TLS:        tlsState,
 	}
-	if err := h.OnConnect(c.response); err != nil {
+	c.head = packHandshake(resp.Header)
+	if err := h.OnConnect(connResp); err != nil {
 		// Autobahn fails the connection with code 1000 and the error.
 		if !cfg.failByDrop {
 			c.sendCloseFrame(CloseNormal, err.Error(), false)

@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"net/http"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -34,18 +33,16 @@ import (
 // Frames are read and parsed once, by frameConn, and written by frameWriter;
 // gorilla/websocket only writes a server's opening handshake response.
 type Conn struct {
-	fc       *frameConn
-	w        *frameWriter
-	cfg      *config
-	h        Handler
-	log      *slog.Logger
-	peer     string
-	version  int
-	proto    string
-	request  *ConnectionRequest
-	response *ConnectionResponse
-	tls      *tls.ConnectionState
-	srv      *Server // the server whose connection this is, or nil
+	fc      *frameConn
+	w       *frameWriter
+	cfg     *config
+	h       Handler
+	log     *slog.Logger
+	peer    string
+	version int
+	proto   string
+	tls     *tls.ConnectionState
+	srv     *Server // the server whose connection this is, or nil
 
 	state atomic.Int32
 	wmu   sync.Mutex // one writer of data messages at a time
@@ -58,6 +55,12 @@ type Conn struct {
 	remoteCode   int
 	remoteReason string
 	notClean     string // why the close was not clean, Autobahn's wording
+
+	// The opening handshake, packed (see head.go), until Request or
+	// Response makes it into request or response (guarded by mu).
+	head     string
+	request  *ConnectionRequest
+	response *ConnectionResponse
 
 	ping *autoPing // nil unless AutoPingInterval is set
 	// done is made on demand (guarded by mu): most connections are never
@@ -128,26 +131,6 @@ func (c *Conn) Compressed() bool { return c.fc.compressed }
 // TLS is the TLS connection state (for channel binding, client certificates),
 // nil for plain connections.
 func (c *Conn) TLS() *tls.ConnectionState { return c.tls }
-
-// Request is the opening handshake request on the server side, nil on the
-// client side.
-func (c *Conn) Request() *ConnectionRequest { return c.request }
-
-// Response is the opening handshake response on the client side, nil on the
-// server side.
-func (c *Conn) Response() *ConnectionResponse { return c.response }
-
-// Headers are the HTTP headers of the opening handshake: the request's on a
-// server, the response's on a client.
-func (c *Conn) Headers() http.Header {
-	if c.request != nil {
-		return c.request.Headers
-	}
-	if c.response != nil {
-		return c.response.Headers
-	}
-	return nil
-}
 
 // Done is closed when the connection is gone and OnClose has returned.
 func (c *Conn) Done() <-chan struct{} {

@@ -233,9 +233,12 @@ const (
 	DefaultClientVersion = 18
 )
 
-// config is Options resolved for one role, with defaults applied and origin
-// patterns compiled. It is shared read-only by all connections of a server or
-// dialer.
+// config is Options resolved for one role, with defaults applied and, on a
+// server, origin patterns compiled. It is shared read-only by all
+// connections of a server, or of a dialer's dial; the WAMP client shares one
+// among all dials with the default options (see wampConfigFrom). A client's
+// config holds nothing only a server uses (origin patterns, versions), so
+// that a config made per dial stays small.
 type config struct {
 	isServer      bool
 	validateUTF8  bool
@@ -315,7 +318,6 @@ func (o *Options) resolve(isServer bool) (*config, error) {
 		maxConns:     o.MaxConnections,
 		trustXFF:     o.TrustXForwardedFor,
 		offer:        len(o.PerMessageCompressionOffers) > 0,
-		offers:       slices.Clone(o.PerMessageCompressionOffers),
 		version:      o.Version,
 		readBuf:      o.ReadBufferSize,
 		writeBuf:     o.WriteBufferSize,
@@ -386,21 +388,26 @@ func (o *Options) resolve(isServer bool) (*config, error) {
 			bad("Versions", "invalid WebSocket protocol version %d (allowed values: [8, 13])", v)
 		}
 	}
-	c.versions = slices.Clone(versions)
-	sorted := slices.Clone(versions)
-	sort.Sort(sort.Reverse(sort.IntSlice(sorted)))
-	sorted = slices.Compact(sorted)
-	parts := make([]string, len(sorted))
-	for i, v := range sorted {
-		parts[i] = strconv.Itoa(v)
-	}
-	c.versionHeader = strings.Join(parts, ",")
+	if isServer {
+		c.versions = slices.Clone(versions)
+		sorted := slices.Clone(versions)
+		sort.Sort(sort.Reverse(sort.IntSlice(sorted)))
+		sorted = slices.Compact(sorted)
+		parts := make([]string, len(sorted))
+		for i, v := range sorted {
+			parts[i] = strconv.Itoa(v)
+		}
+		c.versionHeader = strings.Join(parts, ",")
 
-	origins := o.AllowedOrigins
-	if origins == nil {
-		origins = []string{"*"}
+		// Compiled patterns are about 1 KiB each; the default is shared.
+		if o.AllowedOrigins == nil {
+			c.origins = anyOrigin()
+		} else {
+			c.origins = wildcardsToPatterns(o.AllowedOrigins)
+		}
+	} else {
+		c.offers = slices.Clone(o.PerMessageCompressionOffers)
 	}
-	c.origins = wildcardsToPatterns(origins)
 
 	switch v := o.Version; {
 	case v == 0:
@@ -418,6 +425,11 @@ func (o *Options) resolve(isServer bool) (*config, error) {
 	}
 	return c, nil
 }
+
+// anyOrigin is the default allowedOrigins ["*"] compiled, shared by every
+// server that keeps the default (a compiled *regexp.Regexp is immutable and
+// safe for concurrent use).
+var anyOrigin = sync.OnceValue(func() []*regexp.Regexp { return wildcardsToPatterns([]string{"*"}) })
 
 // wildcardsToPatterns turns Autobahn origin wildcards into anchored regular
 // expressions: "*" matches any run of characters, the rest is literal.

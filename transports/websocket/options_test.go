@@ -1,6 +1,7 @@
 package websocket
 
 import (
+	"log/slog"
 	"reflect"
 	"strings"
 	"testing"
@@ -220,5 +221,36 @@ func TestCompressionNegotiation(t *testing.T) {
 		if m := recv(t, rec.messages, "echo"); string(m.payload) != string(msg) {
 			t.Errorf("echo of %d bytes", len(m.payload))
 		}
+	}
+}
+
+// TestSharedWAMPConfig checks that WAMP dials with the default options
+// share one config (made again for a new slog.Default()), and that other
+// options get their own.
+func TestSharedWAMPConfig(t *testing.T) {
+	a, err := wampConfigFrom(nil, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range []any{WAMPOptions{}, &WAMPOptions{}, Options{}, map[string]any{}} {
+		if b, err := wampConfigFrom(v, false); err != nil || b != a {
+			t.Errorf("wampConfigFrom(%#v) = %p, %v; want the shared %p", v, b, err, a)
+		}
+	}
+	if s, _ := wampConfigFrom(nil, true); s == a || !s.cfg.isServer || len(s.cfg.origins) != 1 {
+		t.Errorf("server config %+v", s)
+	}
+	if a.cfg.isServer || a.cfg.origins != nil || a.cfg.versions != nil || len(a.cfg.offers) != 1 {
+		t.Errorf("client config holds server parts or no offer: %+v", a.cfg)
+	}
+	if b, _ := wampConfigFrom(WAMPOptions{WebSocket: Options{AutoPingSize: 20}}, false); b == a || b.cfg.pingSize != 20 {
+		t.Errorf("other options share the default config")
+	}
+	// A shared config made under another slog.Default() is replaced (not
+	// with slog.SetDefault, which would redirect package log for good).
+	stale := &wampConfig{log: quietLog}
+	defaultWAMPConfigs[0].Store(stale)
+	if b, _ := wampConfigFrom(nil, false); b == stale || b.log != slog.Default() {
+		t.Errorf("the shared config keeps an old slog.Default()")
 	}
 }

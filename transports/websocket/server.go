@@ -163,7 +163,7 @@ func (s *Server) checkRequest(w http.ResponseWriter, r *http.Request) (*Connecti
 	if r.Host == "" {
 		return nil, deny(http.StatusBadRequest, "HTTP Host header missing in opening handshake request")
 	}
-	host, port, hasPort := splitHost(r.Host)
+	_, port, hasPort := splitHost(r.Host)
 	if hasPort {
 		if _, err := strconv.Atoi(port); err != nil {
 			return nil, deny(http.StatusBadRequest, "invalid port \"%s\" in HTTP Host header \"%s\"", port, r.Host)
@@ -208,7 +208,7 @@ func (s *Server) checkRequest(w http.ResponseWriter, r *http.Request) (*Connecti
 		return nil, d
 	}
 
-	protocols, dup := splitProtocols(h["Sec-Websocket-Protocol"])
+	_, dup := splitProtocols(h["Sec-Websocket-Protocol"])
 	if dup != "" {
 		return nil, deny(http.StatusBadRequest, "duplicate protocol \"%s\" specified in HTTP Sec-WebSocket-Protocol header", dup)
 	}
@@ -243,27 +243,11 @@ func (s *Server) checkRequest(w http.ResponseWriter, r *http.Request) (*Connecti
 		return nil, deny(http.StatusBadRequest, "%s", reason)
 	}
 
-	var extensions []Extension
-	if eh := h["Sec-Websocket-Extensions"]; len(eh) > 0 {
-		if len(eh) > 1 {
-			return nil, deny(http.StatusBadRequest, "HTTP Sec-WebSocket-Extensions header appears more than once in opening handshake request")
-		}
-		extensions = parseExtensions(eh[0])
+	if len(h["Sec-Websocket-Extensions"]) > 1 {
+		return nil, deny(http.StatusBadRequest, "HTTP Sec-WebSocket-Extensions header appears more than once in opening handshake request")
 	}
 
-	return &ConnectionRequest{
-		Peer:       peer,
-		Headers:    h,
-		Host:       strings.TrimSpace(host),
-		Path:       r.URL.Path,
-		Params:     params,
-		Version:    version,
-		Origin:     origin,
-		Protocols:  protocols,
-		Extensions: extensions,
-		TLS:        r.TLS,
-		RemoteAddr: r.RemoteAddr,
-	}, nil
+	return newConnectionRequest(h, peer, r.Host, r.URL.Path, r.URL.RawQuery, r.RemoteAddr, version, r.TLS), nil
 }
 
 // accept runs OnConnect and upgrades the connection. It reports whether a
@@ -335,6 +319,10 @@ func (s *Server) accept(w http.ResponseWriter, r *http.Request, req *ConnectionR
 		header["Sec-Websocket-Protocol"] = []string{proto}
 	}
 
+	// The connection keeps the request packed (head.go), taken before the
+	// version is changed for gorilla below.
+	head := packRequest(r)
+
 	// gorilla writes the 101 response; this package reads and writes the
 	// frames (newConn), so the gorilla connection it returns is not used.
 	// It knows version 13 only; version 8 frames the same way. With a
@@ -364,7 +352,7 @@ func (s *Server) accept(w http.ResponseWriter, r *http.Request, req *ConnectionR
 	c := newConn(fc, proto, cfg, handler, s.Logger)
 	c.peer = req.Peer
 	c.version = req.Version
-	c.request = req
+	c.head = head
 	c.tls = req.TLS
 	s.connsMu.Lock()
 	s.conns[c] = struct{}{}

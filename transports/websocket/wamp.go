@@ -122,28 +122,32 @@ func newWAMPTransport(c *Conn, ser core.Serializer, cfg *wampConfig) *WAMPTransp
 	return t
 }
 
-// wampDetails describes c once it is open; Extra is built on demand
-// (wampWire.ExtraDetails).
+// wampDetails describes c once it is open; Extra and HTTPHeaders are built
+// on demand (wampWire.ExtraDetails, wampWire.HTTPHeaders), so that the
+// handshake stays packed in the Conn until someone asks.
 func wampDetails(c *Conn, ser core.Serializer) core.TransportDetails {
 	d := core.TransportDetails{
-		Framing:     core.FramingWebSocket,
-		Serializer:  ser,
-		IsServer:    c.IsServer(),
-		LocalAddr:   c.LocalAddr(),
-		PeerAddr:    c.RemoteAddr(),
-		Peer:        c.Peer(),
-		TLS:         c.TLS(),
-		HTTPHeaders: c.Headers(),
+		Framing:    core.FramingWebSocket,
+		Serializer: ser,
+		IsServer:   c.IsServer(),
+		LocalAddr:  c.LocalAddr(),
+		PeerAddr:   c.RemoteAddr(),
+		Peer:       c.Peer(),
+		TLS:        c.TLS(),
 	}
-	if req := c.Request(); req != nil {
+	if c.IsServer() {
 		// A peer taken from a trusted X-Forwarded-For entry replaces the
 		// socket's address.
-		if ip, err := netip.ParseAddr(req.Peer); err == nil {
+		if ip, err := netip.ParseAddr(c.Peer()); err == nil {
 			d.PeerAddr = &net.TCPAddr{IP: ip.AsSlice(), Zone: ip.Zone()}
 		}
 	}
 	return d
 }
+
+// HTTPHeaders are core.TransportDetails.HTTPHeaders, made with Extra on the
+// first call to Details.
+func (w *wampWire) HTTPHeaders() map[string][]string { return w.conn.Headers() }
 
 // ExtraDetails are core.TransportDetails.Extra, made on the first call to
 // Details so that idle connections do not each keep a map.

@@ -85,7 +85,7 @@ func (f *WAMPFactory) Dial(ctx context.Context, u *url.URL, cfg core.TransportCo
 		Logger:    wc.log,
 	}
 	wh := &wampHandler{cfg: wc, cli: &wampClient{offered: sers, th: h}}
-	if _, err := d.Dial(ctx, u.String(), wampClientHandler{wh}); err != nil {
+	if _, err := d.dialWith(ctx, u.String(), wampClientHandler{wh}, wc.cfg); err != nil {
 		return nil, err
 	}
 	return wh.t, nil

@@ -3,6 +3,8 @@ package websocket
 import (
 	"fmt"
 	"log/slog"
+	"reflect"
+	"sync/atomic"
 	"time"
 
 	"github.com/autobahn-go/autobahn/core"
@@ -154,9 +156,11 @@ func WAMPOptionsFromMap(m map[string]any) (WAMPOptions, error) {
 }
 
 // wampConfig is WAMPOptions with the defaults of one side applied; it is
-// shared by the connections of a server or a dialer.
+// shared by the connections of a server or a dialer, and, for the default
+// options, by every dial (see sharedWAMPConfig).
 type wampConfig struct {
 	ws     Options
+	cfg    *config // ws resolved for the side
 	engine *engine.Settings
 	maxOut int // the largest message sent (Autobahn refuses larger ones)
 	log    *slog.Logger
@@ -175,9 +179,42 @@ func wampConfigFrom(v any, isServer bool) (*wampConfig, error) {
 	if err != nil {
 		return nil, err
 	}
+	if reflect.ValueOf(&o).Elem().IsZero() {
+		return sharedWAMPConfig(isServer)
+	}
+	return newWAMPConfig(o, isServer)
+}
+
+// defaultWAMPConfigs are the configurations of the default options, of a
+// client [0] and a server [1], made with the slog.Default() of the time.
+var defaultWAMPConfigs [2]atomic.Pointer[wampConfig]
+
+// sharedWAMPConfig returns the configuration of the default options of a
+// side. Every dial with the default options shares it, rather than keeping
+// its own resolved copy of the same options (about 700 bytes of every idle
+// client connection); it is made again if slog.Default() has changed since,
+// since the default Logger is the one of the time of the dial.
+func sharedWAMPConfig(isServer bool) (*wampConfig, error) {
+	i := 0
+	if isServer {
+		i = 1
+	}
+	if wc := defaultWAMPConfigs[i].Load(); wc != nil && wc.log == slog.Default() {
+		return wc, nil
+	}
+	wc, err := newWAMPConfig(WAMPOptions{}, isServer)
+	if err != nil {
+		return nil, err
+	}
+	defaultWAMPConfigs[i].Store(wc)
+	return wc, nil
+}
+
+func newWAMPConfig(o WAMPOptions, isServer bool) (*wampConfig, error) {
 	o.WebSocket = withSideDefaults(o.WebSocket, isServer)
 	// Check the WebSocket options now, so that Dial and Listen fail early.
-	if _, err := o.WebSocket.resolve(isServer); err != nil {
+	cfg, err := o.WebSocket.resolve(isServer)
+	if err != nil {
 		return nil, err
 	}
 	if o.Logger == nil {
@@ -193,5 +230,5 @@ func wampConfigFrom(v any, isServer bool) (*wampConfig, error) {
 	if err := es.Resolve(); err != nil {
 		return nil, err
 	}
-	return &wampConfig{ws: ws, engine: es, maxOut: int(min(ws.MaxMessagePayloadSize, 1<<62)), log: o.Logger}, nil
+	return &wampConfig{ws: ws, cfg: cfg, engine: es, maxOut: int(min(ws.MaxMessagePayloadSize, 1<<62)), log: o.Logger}, nil
 }
