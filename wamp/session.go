@@ -147,7 +147,7 @@ type Session struct {
 	t       core.Transport
 	reqID   atomic.Uint64
 	dropped atomic.Uint64 // events dropped after EventQueueWait
-	closed  chan struct{} // closed once the transport is gone
+	closed  chan struct{} // closed once the transport is gone; made by Done, under mu
 	err     error         // why the transport went; read after closed
 
 	mu     sync.Mutex
@@ -186,7 +186,7 @@ func New(cfg Config) *Session {
 	if cfg.EventQueueWait <= 0 {
 		cfg.EventQueueWait = 5 * time.Second
 	}
-	return &Session{cfg: cfg, log: cfg.Logger, closed: make(chan struct{})}
+	return &Session{cfg: cfg, log: cfg.Logger}
 }
 
 // Dial connects a new session to the router at url (any scheme of the
@@ -217,8 +217,12 @@ func (s *Session) OnClose(err error) {
 	s.err = err
 	lost := &core.TransportLost{Err: err}
 	s.endLocked(lost)
+	if s.closed == nil {
+		s.closed = closedChan
+	} else {
+		close(s.closed)
+	}
 	s.mu.Unlock()
-	close(s.closed)
 	if s.cfg.OnDisconnect != nil {
 		s.cfg.OnDisconnect(s, err)
 	}
@@ -231,8 +235,24 @@ func (s *Session) Extra() map[string]any { return s.cfg.Extra }
 // stayed full for Config.EventQueueWait.
 func (s *Session) DroppedEvents() uint64 { return s.dropped.Load() }
 
-// Done is closed once the transport is gone.
-func (s *Session) Done() <-chan struct{} { return s.closed }
+// Done is closed once the transport is gone. The channel is made when
+// first asked for: an idle session that nobody watches has none.
+func (s *Session) Done() <-chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed == nil {
+		s.closed = make(chan struct{})
+	}
+	return s.closed
+}
+
+// closedChan is the Done channel of sessions that closed before anybody
+// asked for it.
+var closedChan = func() chan struct{} {
+	c := make(chan struct{})
+	close(c)
+	return c
+}()
 
 // IsConnected reports whether the session has a transport.
 func (s *Session) IsConnected() bool {
@@ -327,7 +347,7 @@ func (s *Session) join(ctx context.Context, hello *core.Hello, authenticators []
 		var m core.Message
 		select {
 		case m = <-ch:
-		case <-s.closed:
+		case <-s.Done():
 			return nil, &core.TransportLost{Err: s.err}
 		case <-ctx.Done():
 			s.abort(core.URICanceled, "the client stopped waiting for WELCOME")
@@ -417,7 +437,7 @@ func (s *Session) Leave(ctx context.Context, reason, message string) error {
 	if err == nil {
 		select {
 		case <-bye:
-		case <-s.closed:
+		case <-s.Done():
 		case <-ctx.Done():
 			err = fmt.Errorf("waiting for the router's GOODBYE: %w", ctx.Err())
 		}
