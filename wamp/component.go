@@ -41,8 +41,8 @@ type Transport struct {
 // restores the registrations and subscriptions made through it, and runs
 // Main or OnJoin; when the connection is lost, or the router ends the
 // session, it reconnects with backoff. It ends when ctx ends, when Main
-// returns, when the application calls Leave, or when no transport may be
-// tried again.
+// returns, when the application leaves (Component.Leave, or Leave on the
+// session), or when no transport may be tried again.
 type Component struct {
 	Transports []Transport
 	Realm      string
@@ -52,11 +52,14 @@ type Component struct {
 	Session Config
 
 	// Main, if set, runs once per join; the component ends when it returns,
-	// with its error.
+	// with its error. Its context ends with the session (lost, left, or the
+	// component's context).
 	Main func(ctx context.Context, s *Session) error
 	// OnJoin, if set, runs after every join, once the restored
-	// registrations and subscriptions are in place; an error ends that
-	// session and the component reconnects.
+	// registrations and subscriptions are in place, with a context that ends
+	// with the session; an error ends that session and the component
+	// reconnects. It may run as long as it likes (a publishing loop): the
+	// component watches the session meanwhile.
 	OnJoin func(ctx context.Context, s *Session) error
 	// IsFatal tells whether an error of an attempt over a transport makes
 	// that transport useless; by default a join refused with
@@ -307,22 +310,33 @@ func (c *Component) runSession(ctx context.Context, t *Transport) (joined, done 
 		c.session = nil
 		c.mu.Unlock()
 	}()
-	if c.OnJoin != nil {
-		if err := c.OnJoin(ctx, s); err != nil {
-			return true, false, fmt.Errorf("wamp: component: on join: %w", err)
+	// The application runs beside the watch for the session's end, with a
+	// context that ends with the session.
+	sessCtx, endSession := context.WithCancel(ctx)
+	defer endSession()
+	type appResult struct {
+		err  error
+		main bool // Main returned (else OnJoin failed)
+	}
+	app := make(chan appResult, 1)
+	go func() {
+		if c.OnJoin != nil {
+			if err := c.OnJoin(sessCtx, s); err != nil {
+				app <- appResult{err: fmt.Errorf("wamp: component: on join: %w", err)}
+				return
+			}
 		}
-	}
-	mainDone := make(chan error, 1)
-	if c.Main != nil {
-		go func() { mainDone <- c.Main(ctx, s) }()
-	}
+		if c.Main != nil {
+			app <- appResult{err: c.Main(sessCtx, s), main: true}
+		}
+	}()
 	select {
-	case err := <-mainDone:
-		return true, true, err
+	case r := <-app:
+		return true, r.main, r.err
 	case <-ctx.Done():
 		return true, true, nil
 	case reason := <-left:
-		if c.leaving() {
+		if c.leaving() || s.leftByApp.Load() {
 			return true, true, nil
 		}
 		return true, false, fmt.Errorf("%w (%s)", ErrLeft, reason)

@@ -202,3 +202,43 @@ func TestRunnerWithoutReconnect(t *testing.T) {
 		t.Fatalf("Run after Stop: %v", err)
 	}
 }
+
+// TestApplicationLeaveEndsComponent: the application's own Leave ends a
+// Component and a Runner (no reconnection), and OnJoin's context ends with
+// its session.
+func TestApplicationLeaveEndsComponent(t *testing.T) {
+	url, _ := startRouter(t, "127.0.0.1:0")
+	c := &Component{Transports: []Transport{{URL: url}}, Realm: "realm1", Session: Config{Logger: quietLogger},
+		OnJoin: func(ctx context.Context, s *Session) error { return s.Leave(ctx, "", "done") }}
+	if err := c.Run(testContext(t)); err != nil {
+		t.Fatalf("Component after the application left: %v", err)
+	}
+	r := &Runner{URL: url, Realm: "realm1", Session: Config{Logger: quietLogger}}
+	if err := r.Run(testContext(t), func(ctx context.Context, s *Session) error { return s.Leave(ctx, "", "") }); err != nil {
+		t.Fatalf("Runner after the application left: %v", err)
+	}
+
+	// A long OnJoin sees its context end when the router goes away.
+	url, stop := startRouter(t, "127.0.0.1:0")
+	ended := make(chan error, 1)
+	c = &Component{Transports: []Transport{{URL: url, MaxRetries: -1}}, Realm: "realm1", Session: Config{Logger: quietLogger},
+		OnJoin: func(ctx context.Context, s *Session) error {
+			go stop()
+			<-ctx.Done()
+			ended <- ctx.Err()
+			return nil
+		}}
+	done := make(chan error, 1)
+	go func() { done <- c.Run(testContext(t)) }()
+	select {
+	case err := <-ended:
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("OnJoin's context: %v", err)
+		}
+	case <-time.After(wait):
+		t.Fatal("OnJoin's context did not end with the session")
+	}
+	if err := <-done; !errors.Is(err, ErrNoTransport) {
+		t.Fatalf("Run: %v", err)
+	}
+}

@@ -23,7 +23,10 @@ type Errors struct {
 }
 
 // DefineError maps the error type E (a struct or a pointer to a struct)
-// to uri.
+// to uri. Its exported fields travel as keyword arguments (none when it has
+// none, so that Autobahn builds its exception from the message alone);
+// positional arguments a peer sends beyond them stay reachable through the
+// *core.ApplicationError in the received error's chain.
 func DefineError[E error](e *Errors, uri string) error {
 	t := reflect.TypeFor[E]()
 	st := t
@@ -62,6 +65,9 @@ func (e *Errors) encode(err error) (*core.ApplicationError, bool) {
 				sv = sv.Elem()
 			}
 			kwargs, _ := toWAMP(sv).(map[string]any)
+			if len(kwargs) == 0 {
+				kwargs = nil // a peer builds its exception from args alone (Autobahn: E(*args))
+			}
 			return &core.ApplicationError{URI: uri, Args: []any{v.Interface().(error).Error()}, Kwargs: kwargs}, true
 		}
 	}

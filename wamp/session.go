@@ -144,11 +144,12 @@ type Session struct {
 	cfg Config
 	log *slog.Logger
 
-	t       core.Transport
-	reqID   atomic.Uint64
-	dropped atomic.Uint64 // events dropped after EventQueueWait
-	closed  chan struct{} // closed once the transport is gone; made by Done, under mu
-	err     error         // why the transport went; read after closed
+	t         core.Transport
+	reqID     atomic.Uint64
+	dropped   atomic.Uint64 // events dropped after EventQueueWait
+	leftByApp atomic.Bool   // the last leave was the application's (Leave)
+	closed    chan struct{} // closed once the transport is gone; made by Done, under mu
+	err       error         // why the transport went; read after closed
 
 	mu     sync.Mutex
 	state  state
@@ -321,6 +322,7 @@ func (s *Session) Join(ctx context.Context, realm string, opts JoinOptions) (*Se
 	}
 	s.state, s.joinCh = stJoining, ch
 	s.mu.Unlock()
+	s.leftByApp.Store(false)
 	ctx, cancel := s.requestContext(ctx)
 	defer cancel()
 	d, err := s.join(ctx, opts.hello(realm), opts.Authenticators, ch)
@@ -431,6 +433,7 @@ func (s *Session) Leave(ctx context.Context, reason, message string) error {
 	}
 	s.state, s.byeCh = stLeaving, bye
 	s.mu.Unlock()
+	s.leftByApp.Store(true)
 	ctx, cancel := s.requestContext(ctx)
 	defer cancel()
 	err := s.t.Send(ctx, &core.Goodbye{Reason: reason, Details: core.GoodbyeDetails{Message: message}})

@@ -12,7 +12,12 @@ import (
 	"github.com/autobahn-go/autobahn/core"
 )
 
+// Kwargs as the last parameter of a function given to Func receives the
+// keyword arguments as they are (Python's **kwargs).
+type Kwargs map[string]any
+
 var (
+	kwargsType     = reflect.TypeFor[Kwargs]()
 	contextType    = reflect.TypeFor[context.Context]()
 	invocationType = reflect.TypeFor[*Invocation]()
 	errorType      = reflect.TypeFor[error]()
@@ -23,7 +28,8 @@ var (
 // @wamp.register): it may take a context.Context and then an *Invocation
 // first, then one parameter per positional argument (the last may be
 // variadic), and a last struct (or pointer to struct) parameter that the
-// keyword arguments fill by field name or json tag. It returns nothing, an
+// keyword arguments fill by field name or json tag, or a last Kwargs
+// parameter that gets them as they are. It returns nothing, an
 // error, one or more values (sent as positional results; structs as
 // dictionaries), or a *Result, with an optional error last. Arguments that
 // do not fit the parameters get ERROR wamp.error.invalid_argument naming
@@ -73,7 +79,7 @@ func analyze(t reflect.Type) (*signature, error) {
 	}
 	if k := len(sig.params); k > 0 && !t.IsVariadic() {
 		last := sig.params[k-1]
-		if last.Kind() == reflect.Struct || last.Kind() == reflect.Pointer && last.Elem().Kind() == reflect.Struct {
+		if last == kwargsType || last.Kind() == reflect.Struct || last.Kind() == reflect.Pointer && last.Elem().Kind() == reflect.Struct {
 			sig.kwargs, sig.params = last, sig.params[:k-1]
 		}
 	}
@@ -264,6 +270,32 @@ func (s *Session) RegisterMethods(ctx context.Context, obj any, prefix string, o
 	return regs, nil
 }
 
+// SubscribeMethods subscribes every exported method of obj to prefix plus
+// the method's name in snake_case (Autobahn's subscribe(obj) with
+// @wamp.subscribe): an event's arguments convert to the method's
+// parameters as for Func; an error it returns, or arguments that do not
+// fit, go to OnUserError.
+func (s *Session) SubscribeMethods(ctx context.Context, obj any, prefix string, opts core.SubscribeOptions) ([]*Subscription, error) {
+	hs, err := Methods(obj, prefix)
+	if err != nil {
+		return nil, err
+	}
+	var subs []*Subscription
+	for _, topic := range slices.Sorted(maps.Keys(hs)) {
+		h := hs[topic]
+		sub, err := s.Subscribe(ctx, topic, func(ctx context.Context, ev *Event) {
+			if _, err := h(ctx, &Invocation{Args: ev.Args, Kwargs: ev.Kwargs, Procedure: ev.Topic}); err != nil {
+				s.userError(fmt.Errorf("wamp: event handler of %s: %w", ev.Topic, err))
+			}
+		}, opts)
+		if err != nil {
+			return subs, err
+		}
+		subs = append(subs, sub)
+	}
+	return subs, nil
+}
+
 // CallAs calls procedure and converts its result to T: the first
 // positional result, or the keyword results when T is a struct and the
 // result has no positional value.
@@ -288,3 +320,7 @@ func CallAs[T any](ctx context.Context, s *Session, procedure string, args []any
 	}
 	return v.Interface().(T), nil
 }
+
+// Ptr returns a pointer to v, for the optional fields of the core option
+// structs: core.PublishOptions{Acknowledge: wamp.Ptr(true)}.
+func Ptr[T any](v T) *T { return &v }

@@ -156,3 +156,23 @@ func TestSnakeCase(t *testing.T) {
 		}
 	}
 }
+
+type newsDesk struct{ got chan string }
+
+func (d *newsDesk) Headline(title string, kw Kwargs) { d.got <- fmt.Sprint(title, " ", kw["by"]) }
+
+func TestKwargsAndSubscribeMethods(t *testing.T) {
+	r := newRouter(t)
+	pub, sub := joined(t, r, Config{}), joined(t, r, Config{})
+	ctx := testContext(t)
+	d := &newsDesk{got: make(chan string, 1)}
+	if subs, err := sub.SubscribeMethods(ctx, d, "com.example.news.", core.SubscribeOptions{}); err != nil || len(subs) != 1 || subs[0].Topic() != "com.example.news.headline" {
+		t.Fatalf("SubscribeMethods: %v, %v", subs, err)
+	}
+	if _, err := pub.Publish(ctx, "com.example.news.headline", []any{"rain"}, map[string]any{"by": "ann"}, core.PublishOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if got := <-d.got; got != "rain ann" {
+		t.Fatalf("event handler got %q", got)
+	}
+}
