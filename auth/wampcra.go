@@ -8,10 +8,14 @@ import (
 	"fmt"
 )
 
-// WAMP-CRA defaults for salted secrets (Autobahn's derive_key).
+// WAMP-CRA defaults for salted secrets (Autobahn's derive_key), and the
+// most a router may ask for: the parameters come from the CHALLENGE, and a
+// hostile router must not make a client spend minutes or gigabytes.
 const (
 	DefaultIterations = 1000
 	DefaultKeyLen     = 32
+	MaxIterations     = 1_000_000
+	MaxKeyLen         = 1024
 )
 
 // DeriveKey derives the WAMP-CRA key of a salted secret: the base64 text of
@@ -23,6 +27,9 @@ func DeriveKey(secret, salt string, iterations, keylen int) (string, error) {
 	}
 	if keylen <= 0 {
 		keylen = DefaultKeyLen
+	}
+	if iterations > MaxIterations || keylen > MaxKeyLen {
+		return "", fmt.Errorf("auth: WAMP-CRA key derivation with %d iterations and %d-byte keys: at most %d and %d", iterations, keylen, MaxIterations, MaxKeyLen)
 	}
 	k, err := pbkdf2.Key(sha256.New, secret, []byte(salt), iterations, keylen)
 	if err != nil {

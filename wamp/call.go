@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/autobahn-go/autobahn/core"
@@ -27,6 +28,8 @@ type CallOptions struct {
 	Timeout time.Duration
 	// OnProgress receives the progressive results (receive_progress), in
 	// order, on the goroutine of Call, before it returns the final result.
+	// While more than 64 wait for it the session stops reading, so it must
+	// not wait for another answer of the same session (a nested Call).
 	OnProgress func(*Result)
 	// DiscloseMe asks the dealer to tell the callee who calls.
 	DiscloseMe bool
@@ -68,6 +71,17 @@ type pendingCall struct {
 	procedure string
 	opts      CallOptions
 	w         *waiter
+	release   sync.Once // closes w.gone
+}
+
+// stop releases the reader from waiting on this call's progressive
+// results.
+func (c *pendingCall) stop() {
+	c.release.Do(func() {
+		if c.w.gone != nil {
+			close(c.w.gone)
+		}
+	})
 }
 
 // startCall sends the (first) CALL and registers the waiter for its
@@ -82,7 +96,7 @@ func (s *Session) startCall(ctx context.Context, procedure string, args []any, k
 	if err != nil {
 		return nil, err
 	}
-	c := &pendingCall{s: s, att: att, id: s.nextID(), procedure: procedure, opts: opts, w: &waiter{ch: make(chan core.Message, 1)}}
+	c := &pendingCall{s: s, att: att, id: s.nextID(), procedure: procedure, opts: opts, w: &waiter{want: core.TypeResult, ch: make(chan core.Message, 1)}}
 	m := &core.Call{Request: c.id, Procedure: procedure, Args: pl.args, Kwargs: pl.kwargs, Payload: pl.opaque,
 		Options: core.CallOptions{Extra: opts.Extra, Passthru: pl.passthru}}
 	if opts.OnProgress != nil {
@@ -112,18 +126,14 @@ func (s *Session) startCall(ctx context.Context, procedure string, args []any, k
 // abandon stops waiting without canceling (the CALL never went out).
 func (c *pendingCall) abandon() {
 	c.s.forget(c.att, c.id)
-	if c.w.gone != nil {
-		close(c.w.gone)
-	}
+	c.stop()
 }
 
 // wait waits for the final answer, handing progressive results to
 // OnProgress, and cancels the call when ctx (or the call's timeout) ends
 // first.
 func (c *pendingCall) wait(ctx context.Context) (*Result, error) {
-	if c.w.gone != nil {
-		defer close(c.w.gone)
-	}
+	defer c.stop()
 	if c.opts.Timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeoutCause(ctx, c.opts.Timeout, errClientTimeout)
@@ -203,9 +213,22 @@ func (p *ProgressiveCall) send(ctx context.Context, args []any, kwargs map[strin
 		p.done = true
 	}
 	if err := p.c.s.t.Send(ctx, m); err != nil {
+		p.Cancel()
 		return fmt.Errorf("wamp: call %s: %w", p.c.procedure, err)
 	}
 	return nil
+}
+
+// Cancel gives the call up: the dealer gets CANCEL, and answers still on
+// their way are dropped. Finish does it when its context ends.
+func (p *ProgressiveCall) Cancel() {
+	p.done = true
+	c := p.c
+	c.s.forget(c.att, c.id)
+	c.stop()
+	if c.att.details.RouterHas(core.RoleDealer, "call_canceling") {
+		c.s.sendAsync(&core.Cancel{Request: c.id, Options: core.CancelOptions{Mode: c.opts.CancelMode}})
+	}
 }
 
 // Finish sends the last chunk of arguments and waits for the result; when

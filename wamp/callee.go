@@ -140,7 +140,7 @@ func (s *Session) Register(ctx context.Context, procedure string, handler Handle
 		att.regs[reg.id] = reg
 	}
 	id := s.nextID()
-	if _, err := s.request(ctx, att, id, &core.Register{Request: id, Procedure: procedure, Options: opts}, install); err != nil {
+	if _, err := s.request(ctx, att, id, &core.Register{Request: id, Procedure: procedure, Options: opts}, core.TypeRegistered, install); err != nil {
 		// A REGISTERED that arrives after ctx ended installed reg: undo it.
 		s.mu.Lock()
 		installed := reg.id != 0
@@ -164,7 +164,7 @@ func (r *Registration) Unregister(ctx context.Context) error {
 		return fmt.Errorf("wamp: unregister %s: %w", r.procedure, core.ErrNoSuchRegistration)
 	}
 	id := s.nextID()
-	if _, err := s.request(ctx, att, id, &core.Unregister{Request: id, Registration: r.id}, nil); err != nil {
+	if _, err := s.request(ctx, att, id, &core.Unregister{Request: id, Registration: r.id}, core.TypeUnregistered, nil); err != nil {
 		return fmt.Errorf("wamp: unregister %s: %w", r.procedure, err)
 	}
 	return nil
@@ -275,6 +275,7 @@ func (s *Session) run(ctx context.Context, att *attachment, reg *Registration, r
 		defer cancel()
 	}
 	res, err := s.callHandler(ctx, reg, inv)
+	answer := s.answerFor(ctx, inv, res, err) // before ctx is canceled below
 	s.mu.Lock()
 	delete(att.running, inv.request)
 	reg.running--
@@ -288,7 +289,6 @@ func (s *Session) run(ctx context.Context, att *attachment, reg *Registration, r
 	if mode == core.CancelKillNoWait || att.ctx.Err() != nil {
 		return // the caller has its answer already, or the session is gone
 	}
-	answer := s.answerFor(ctx, inv, res, err)
 	sctx, cancel := s.requestContext(context.Background())
 	defer cancel()
 	if err := s.t.Send(sctx, answer); err != nil {

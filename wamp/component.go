@@ -71,7 +71,8 @@ type Component struct {
 	session  *Session // the current session while joined
 	regs     []*componentRegistration
 	subs     []*componentSubscription
-	leaveReq bool // the application asked to leave: do not reconnect
+	leaveReq bool               // the application asked to leave: do not reconnect
+	stop     context.CancelFunc // ends Run
 }
 
 type componentRegistration struct {
@@ -130,12 +131,16 @@ func (c *Component) CurrentSession() *Session {
 func (c *Component) Leave(ctx context.Context) error {
 	c.mu.Lock()
 	c.leaveReq = true
-	s := c.session
+	s, stop := c.session, c.stop
 	c.mu.Unlock()
-	if s == nil {
-		return nil
+	var err error
+	if s != nil {
+		err = s.Close(ctx)
 	}
-	return s.Close(ctx)
+	if stop != nil {
+		stop() // also while dialling or waiting to retry
+	}
+	return err
 }
 
 // Run runs components until they all end; it returns the first error.
@@ -212,6 +217,15 @@ func (c *Component) Run(ctx context.Context) error {
 	for i := range c.Transports {
 		states[i] = &retryState{t: &c.Transports[i]}
 	}
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
+	c.mu.Lock()
+	if c.leaveReq {
+		c.mu.Unlock()
+		return nil
+	}
+	c.stop = stop // Leave ends the loop wherever it is
+	c.mu.Unlock()
 	var lastErr error
 	for i := 0; ; i = (i + 1) % len(states) {
 		r := states[i]
@@ -230,6 +244,7 @@ func (c *Component) Run(ctx context.Context) error {
 			}
 		}
 		r.attempts++
+		started := time.Now()
 		joined, done, err := c.runSession(ctx, r.t)
 		if done {
 			return err
@@ -237,8 +252,8 @@ func (c *Component) Run(ctx context.Context) error {
 		if ctx.Err() != nil {
 			return nil
 		}
-		if joined {
-			r.attempts = 0 // a successful join restarts the policy
+		if joined && time.Since(started) >= stableSession {
+			r.attempts = 0 // a session that lasted restarts the policy
 		}
 		lastErr = err
 		if c.fatal(err) {
@@ -252,6 +267,11 @@ func (c *Component) Run(ctx context.Context) error {
 		}
 	}
 }
+
+// stableSession is how long a session must have lasted for its end to
+// restart the retry policy (the next attempt goes at once): a router that
+// ends sessions right after WELCOME gets the backoff, not a tight loop.
+const stableSession = 10 * time.Second
 
 func allExhausted(states []*retryState) bool {
 	for _, r := range states {
@@ -300,11 +320,8 @@ func (c *Component) runSession(ctx context.Context, t *Transport) (joined, done 
 		return false, false, err
 	}
 	if err := c.restore(ctx, s); err != nil {
-		return true, false, err
+		return false, false, err // counts as a failed attempt
 	}
-	c.mu.Lock()
-	c.session = s
-	c.mu.Unlock()
 	defer func() {
 		c.mu.Lock()
 		c.session = nil
@@ -332,7 +349,7 @@ func (c *Component) runSession(ctx context.Context, t *Transport) (joined, done 
 	}()
 	select {
 	case r := <-app:
-		return true, r.main, r.err
+		return r.main, r.main, r.err // an OnJoin error counts as a failed attempt
 	case <-ctx.Done():
 		return true, true, nil
 	case reason := <-left:
@@ -355,22 +372,33 @@ func (c *Component) leaving() bool {
 }
 
 // restore makes the component's registrations and subscriptions on a new
-// session.
+// session and makes it the current one, so that Register and Subscribe go
+// to it directly from then on; what they added while restore ran is
+// restored too.
 func (c *Component) restore(ctx context.Context, s *Session) error {
-	c.mu.Lock()
-	regs, subs := c.regs, c.subs
-	c.mu.Unlock()
-	for _, r := range regs {
-		if _, err := s.Register(ctx, r.procedure, r.handler, r.opts); err != nil {
-			return err
+	nregs, nsubs := 0, 0 // made so far
+	for {
+		c.mu.Lock()
+		regs, subs := c.regs[nregs:], c.subs[nsubs:]
+		if len(regs)+len(subs) == 0 {
+			c.session = s
+			c.mu.Unlock()
+			return nil
+		}
+		c.mu.Unlock()
+		for _, r := range regs {
+			if _, err := s.Register(ctx, r.procedure, r.handler, r.opts); err != nil {
+				return err
+			}
+			nregs++
+		}
+		for _, sub := range subs {
+			if _, err := s.Subscribe(ctx, sub.topic, sub.handler, sub.opts); err != nil {
+				return err
+			}
+			nsubs++
 		}
 	}
-	for _, sub := range subs {
-		if _, err := s.Subscribe(ctx, sub.topic, sub.handler, sub.opts); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // closeBounded closes a session of the component, bounded in time.

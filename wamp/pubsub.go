@@ -79,7 +79,7 @@ func (s *Session) Subscribe(ctx context.Context, topic string, handler EventHand
 		sub.handlers = append(slices.Clip(sub.handlers), h)
 	}
 	id := s.nextID()
-	if _, err := s.request(ctx, att, id, &core.Subscribe{Request: id, Topic: topic, Options: opts}, install); err != nil {
+	if _, err := s.request(ctx, att, id, &core.Subscribe{Request: id, Topic: topic, Options: opts}, core.TypeSubscribed, install); err != nil {
 		// A SUBSCRIBED that arrives after ctx ended installed h: undo it.
 		s.mu.Lock()
 		installed := h.sub != nil
@@ -112,7 +112,7 @@ func (h *Subscription) Unsubscribe(ctx context.Context) error {
 		return nil
 	}
 	id := s.nextID()
-	if _, err := s.request(ctx, att, id, &core.Unsubscribe{Request: id, Subscription: sub.id}, nil); err != nil {
+	if _, err := s.request(ctx, att, id, &core.Unsubscribe{Request: id, Subscription: sub.id}, core.TypeUnsubscribed, nil); err != nil {
 		return fmt.Errorf("wamp: unsubscribe %s: %w", sub.topic, err)
 	}
 	return nil
@@ -240,7 +240,7 @@ func (s *Session) Publish(ctx context.Context, topic string, args []any, kwargs 
 		}
 		return 0, nil
 	}
-	a, err := s.request(ctx, att, id, m, nil)
+	a, err := s.request(ctx, att, id, m, core.TypePublished, nil)
 	if err != nil {
 		return 0, fmt.Errorf("wamp: publish %s: %w", topic, err)
 	}

@@ -12,6 +12,7 @@ import (
 // and closes gone when it stops waiting, so that the reader never blocks
 // on a caller that is gone.
 type waiter struct {
+	want core.MessageType // the answer expected besides ERROR
 	ch   chan core.Message
 	gone chan struct{}
 	// install, if set, runs on the reader with s.mu held when the final
@@ -59,6 +60,11 @@ func (s *Session) forget(att *attachment, id uint64) {
 func (s *Session) answer(att *attachment, id uint64, m core.Message, progress bool) {
 	s.mu.Lock()
 	w := att.pending[id]
+	if w != nil && m.Type() != w.want && m.Type() != core.TypeError {
+		s.mu.Unlock()
+		s.protocolError("%v answers request %d, which expects %v", m.Type(), id, w.want)
+		return
+	}
 	if w != nil && !progress {
 		delete(att.pending, id)
 		if w.install != nil && m.Type() != core.TypeError {
@@ -76,10 +82,11 @@ func (s *Session) answer(att *attachment, id uint64, m core.Message, progress bo
 }
 
 // request sends m, whose request ID is id, and waits for the router's
-// answer, bounded by ctx and RequestTimeout. An ERROR answer is returned as
-// its *core.ApplicationError. install, if not nil, runs as waiter.install.
-func (s *Session) request(ctx context.Context, att *attachment, id uint64, m core.Message, install func(core.Message)) (core.Message, error) {
-	w := &waiter{ch: make(chan core.Message, 1), install: install}
+// answer (a want, or ERROR), bounded by ctx and RequestTimeout. An ERROR
+// answer is returned as its *core.ApplicationError. install, if not nil,
+// runs as waiter.install.
+func (s *Session) request(ctx context.Context, att *attachment, id uint64, m core.Message, want core.MessageType, install func(core.Message)) (core.Message, error) {
+	w := &waiter{want: want, ch: make(chan core.Message, 1), install: install}
 	if !s.await(att, id, w) {
 		return nil, context.Cause(att.ctx)
 	}

@@ -59,7 +59,8 @@ type Config struct {
 	// CHALLENGE fails the join (the session sends ABORT).
 	OnChallenge func(ctx context.Context, s *Session, c *core.Challenge) (*core.Authenticate, error)
 	// OnLeave is called when the session has left its realm: after Leave,
-	// or when the router said GOODBYE (reason is the router's).
+	// or, on a goroutine of its own, when the router said GOODBYE or ABORT
+	// (reason is the router's); it may Join again.
 	OnLeave func(s *Session, reason, message string)
 	// OnDisconnect is called once the transport is gone; err is nil after a
 	// clean close.
@@ -357,7 +358,10 @@ func (s *Session) join(ctx context.Context, hello *core.Hello, authenticators []
 		}
 		switch m := m.(type) {
 		case *core.Welcome:
-			return s.welcome(m), nil
+			if d := s.welcome(m); d != nil {
+				return d, nil
+			}
+			return nil, &core.TransportLost{Err: s.err}
 		case *core.Abort:
 			return nil, &core.ApplicationError{URI: m.Reason, Args: messageArgs(m.Details.Message)}
 		case *core.Challenge:
@@ -391,7 +395,8 @@ func (s *Session) challenge(ctx context.Context, c *core.Challenge, authenticato
 	return s.t.Send(ctx, a)
 }
 
-// welcome starts the attachment of a WELCOME.
+// welcome starts the attachment of a WELCOME; nil when the transport was
+// lost meanwhile.
 func (s *Session) welcome(w *core.Welcome) *SessionDetails {
 	ctx, cancel := context.WithCancelCause(context.Background())
 	att := &attachment{ctx: ctx, cancel: cancel} // its maps are made on first use
@@ -401,6 +406,10 @@ func (s *Session) welcome(w *core.Welcome) *SessionDetails {
 	att.details.Welcome.Roles = roles
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.state != stJoining {
+		cancel(ErrLeft)
+		return nil
+	}
 	s.att, s.state, s.joinCh = att, stJoined, nil
 	d := att.details
 	return &d
@@ -565,7 +574,7 @@ func (s *Session) OnMessage(m core.Message) {
 		s.state = stOpen
 		s.mu.Unlock()
 		if s.cfg.OnLeave != nil {
-			s.cfg.OnLeave(s, m.Reason, m.Details.Message)
+			go s.cfg.OnLeave(s, m.Reason, m.Details.Message)
 		}
 	default:
 		s.protocolError("%v is not a message a client accepts", m.Type())
@@ -580,7 +589,7 @@ func (s *Session) routerGoodbye(m *core.Goodbye) {
 	s.state = stOpen
 	s.mu.Unlock()
 	if s.cfg.OnLeave != nil {
-		s.cfg.OnLeave(s, m.Reason, m.Details.Message)
+		go s.cfg.OnLeave(s, m.Reason, m.Details.Message) // not on the reader: it may Join again
 	}
 }
 
