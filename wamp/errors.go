@@ -3,7 +3,9 @@ package wamp
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"reflect"
+	"slices"
 	"sync"
 
 	"github.com/autobahn-go/autobahn/core"
@@ -56,7 +58,8 @@ func (e *Errors) encode(err error) (*core.ApplicationError, bool) {
 	}
 	e.mu.RLock()
 	defer e.mu.RUnlock()
-	for t, uri := range e.byType {
+	for _, uri := range slices.Sorted(maps.Keys(e.byURI)) { // in URI order: the same choice every time
+		t := e.byURI[uri]
 		target := reflect.New(t)
 		if errors.As(err, target.Interface()) {
 			v := target.Elem()

@@ -51,6 +51,7 @@ type subscription struct {
 	handlers []*Subscription // replaced, never modified: delivery reads a snapshot
 	queue    []*Event
 	running  bool          // a goroutine delivers the queue
+	stalled  bool          // the queue stayed full for EventQueueWait: drop at once until it drains
 	space    chan struct{} // signals the reader waiting for room in the queue
 }
 
@@ -144,6 +145,11 @@ func (s *Session) event(att *attachment, m *core.Event) {
 		if len(sub.queue) < s.cfg.EventQueue {
 			break
 		}
+		if sub.stalled { // its handler is stuck: do not stall the session again for it
+			s.mu.Unlock()
+			s.dropEvent(sub)
+			return
+		}
 		space := sub.space
 		s.mu.Unlock()
 		if waited == nil {
@@ -155,10 +161,10 @@ func (s *Session) event(att *attachment, m *core.Event) {
 		case <-att.ctx.Done():
 			return
 		case <-waited.C:
-			if n := s.dropped.Add(1); n&(n-1) == 0 { // log the 1st, 2nd, 4th, 8th, … drop
-				s.log.Warn("wamp: dropping an event: its subscription's queue stayed full (a slow or blocked handler)",
-					"topic", sub.topic, "queued", s.cfg.EventQueue, "waited", s.cfg.EventQueueWait, "dropped", n)
-			}
+			s.mu.Lock()
+			sub.stalled = true
+			s.mu.Unlock()
+			s.dropEvent(sub)
 			return
 		}
 		s.mu.Lock()
@@ -185,6 +191,15 @@ func (s *Session) event(att *attachment, m *core.Event) {
 	}
 }
 
+// dropEvent counts an event dropped for a full queue, and logs the 1st,
+// 2nd, 4th, 8th, … of them.
+func (s *Session) dropEvent(sub *subscription) {
+	if n := s.dropped.Add(1); n&(n-1) == 0 {
+		s.log.Warn("wamp: dropping an event: its subscription's queue stayed full (a slow or blocked handler)",
+			"topic", sub.topic, "queued", s.cfg.EventQueue, "waited", s.cfg.EventQueueWait, "dropped", n)
+	}
+}
+
 // deliver runs the handlers of sub's queued events, in order, until the
 // queue is empty.
 func (s *Session) deliver(att *attachment, sub *subscription) {
@@ -198,6 +213,7 @@ func (s *Session) deliver(att *attachment, sub *subscription) {
 		ev := sub.queue[0]
 		sub.queue[0] = nil
 		sub.queue = sub.queue[1:]
+		sub.stalled = sub.stalled && len(sub.queue) > 0 // the handler moves again once it has caught up
 		handlers := sub.handlers
 		s.mu.Unlock()
 		select {

@@ -171,7 +171,18 @@ func (sig *signature) outputs(out []reflect.Value) (*Result, error) {
 
 // toWAMP turns a Go value into what the serializers carry: structs become
 // dictionaries, slices lists, sized numbers int64 / uint64 / float64.
-func toWAMP(v reflect.Value) any {
+func toWAMP(v reflect.Value) any { return toWAMPDepth(v, 0) }
+
+// maxDepth bounds the nesting toWAMP follows: a cyclic value panics (which
+// the handler's recovery turns into an ERROR) instead of overflowing the
+// stack, which nothing can recover from.
+const maxDepth = 1000
+
+func toWAMPDepth(v reflect.Value, depth int) any {
+	if depth > maxDepth {
+		panic(fmt.Sprintf("wamp: a %v nested more than %d levels deep (a cycle?)", v.Type(), maxDepth))
+	}
+	toWAMP := func(v reflect.Value) any { return toWAMPDepth(v, depth+1) }
 	switch v.Kind() {
 	case reflect.Invalid:
 		return nil

@@ -176,3 +176,23 @@ func TestKwargsAndSubscribeMethods(t *testing.T) {
 		t.Fatalf("event handler got %q", got)
 	}
 }
+
+type cyclic struct{ Next *cyclic }
+
+func TestCyclicResultIsAnError(t *testing.T) {
+	r := newRouter(t)
+	callee, caller := joined(t, r, Config{}), joined(t, r, Config{})
+	ctx := testContext(t)
+	if _, err := callee.RegisterFunc(ctx, "com.example.cycle", func() *cyclic {
+		c := &cyclic{}
+		c.Next = c
+		return c
+	}, core.RegisterOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := caller.Call(ctx, "com.example.cycle", nil, nil, CallOptions{})
+	var ae *core.ApplicationError
+	if !errors.As(err, &ae) || ae.URI != URIRuntimeError || !strings.Contains(fmt.Sprint(ae.Args...), "nested more than") {
+		t.Fatalf("cyclic result: %v", err)
+	}
+}
