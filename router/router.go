@@ -39,6 +39,12 @@ type Options struct {
 	// limit is delivered but not kept, logged and counted
 	// (Stats.RetainedRefused).
 	MaxRetainedTopics int
+	// Auth lists the authentication methods the router admits (Anonymous,
+	// Ticket, WAMPCRA, Cryptosign, or your own AuthMethod). A HELLO picks
+	// the first of its authmethods (["anonymous"] when it names none) that
+	// the router has, else ABORT wamp.error.no_auth_method. Nil admits
+	// anonymous sessions only, with role "anonymous".
+	Auth []AuthMethod
 	// ShutdownTimeout bounds how long Close waits for sessions to answer
 	// GOODBYE before it drops their connections (default 5 s).
 	ShutdownTimeout time.Duration
@@ -100,6 +106,9 @@ func New(opts Options) (*Router, error) {
 	}
 	if r.opts.ShutdownTimeout <= 0 {
 		r.opts.ShutdownTimeout = 5 * time.Second
+	}
+	if r.opts.Auth == nil {
+		r.opts.Auth = []AuthMethod{Anonymous{}}
 	}
 	setDefault(&r.opts.MaxRealms, 1000)
 	setDefault(&r.opts.MaxPendingCalls, 10000)
@@ -258,6 +267,29 @@ func (r *Router) Stats() Stats {
 		SlowDisconnects: c.slow.Load(), Dropped: c.dropped.Load(), ProtocolViolations: c.violations.Load(),
 		RetainedRefused: c.retainedRefused.Load(),
 	}
+}
+
+// authMethod returns the method a HELLO's authmethods pick, or nil.
+func (r *Router) authMethod(offered []string) AuthMethod {
+	if len(offered) == 0 {
+		offered = []string{"anonymous"}
+	}
+	for _, name := range offered {
+		for _, m := range r.opts.Auth {
+			if m.Name() == name {
+				return m
+			}
+		}
+	}
+	return nil
+}
+
+func (r *Router) authNames() []string {
+	names := make([]string, len(r.opts.Auth))
+	for i, m := range r.opts.Auth {
+		names[i] = m.Name()
+	}
+	return names
 }
 
 // checkURI applies the router's URI rules (strict unless LooseURIs).

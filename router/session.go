@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -14,10 +13,11 @@ import (
 
 // Session states.
 const (
-	stNew     uint32 = iota // waiting for HELLO (also after a GOODBYE exchange)
-	stJoined                // joined to a realm
-	stLeaving               // the router said GOODBYE and waits for the answer
-	stClosed                // aborted for a violation, or the transport is gone
+	stNew        uint32 = iota // waiting for HELLO (also after a GOODBYE exchange)
+	stJoined                   // joined to a realm
+	stLeaving                  // the router said GOODBYE and waits for the answer
+	stClosed                   // aborted for a violation, or the transport is gone
+	stChallenged               // CHALLENGE sent, waiting for AUTHENTICATE
 )
 
 // Client features the router acts on, from HELLO.Details.roles.
@@ -47,6 +47,7 @@ type session struct {
 	authid   string
 	authrole string
 	features clientFeatures
+	pending  *pendingAuth // while challenged
 
 	// Owned by the realm's broker and dealer (under their locks).
 	subscriptions []*subscription
@@ -59,6 +60,13 @@ var _ core.TransportHandler = (*session)(nil)
 
 func newSession(r *Router, t core.Transport, try core.TrySender) *session {
 	return &session{router: r, t: t, try: try}
+}
+
+// pendingAuth is a HELLO waiting for its AUTHENTICATE.
+type pendingAuth struct {
+	realm  *Realm
+	method AuthMethod
+	state  any
 }
 
 // OnOpen implements core.TransportHandler; the session waits for HELLO.
@@ -91,6 +99,16 @@ func (s *session) OnMessage(m core.Message) {
 		}
 	case stJoined:
 		s.routed(m)
+	case stChallenged:
+		switch m := m.(type) {
+		case *core.Authenticate:
+			s.authenticate(m)
+		case *core.Abort:
+			s.state.Store(stClosed)
+			s.closeTransport()
+		default:
+			s.violation("%v received while the router waits for AUTHENTICATE", m.Type())
+		}
 	case stLeaving:
 		switch m.(type) {
 		case *core.Goodbye, *core.Abort:
@@ -173,10 +191,6 @@ func (s *session) hello(m *core.Hello) {
 		}
 		return
 	}
-	if methods := m.Details.AuthMethods; len(methods) > 0 && !slices.Contains(methods, "anonymous") {
-		s.abort(core.URINoAuthMethod, fmt.Sprintf("cannot authenticate using any of the offered authmethods %q: this router admits anonymous sessions only", methods))
-		return
-	}
 	s.features = 0
 	if f := m.Details.Roles[core.RoleCallee].Features; f != nil {
 		if f["call_canceling"] {
@@ -189,18 +203,72 @@ func (s *session) hello(m *core.Hello) {
 			s.features |= calleeProgressiveInvocations
 		}
 	}
+	method := r.authMethod(m.Details.AuthMethods)
+	if method == nil {
+		s.abort(core.URINoAuthMethod, fmt.Sprintf("cannot authenticate using any of the offered authmethods %q: this router admits %q", m.Details.AuthMethods, r.authNames()))
+		return
+	}
+	id, challenge, state, err := method.Hello(rl.name, &m.Details, s.t.Details())
+	switch {
+	case err != nil:
+		s.refuse(err)
+	case id != nil:
+		s.admit(rl, id, stNew)
+	case challenge != nil:
+		s.pending = &pendingAuth{realm: rl, method: method, state: state}
+		s.state.Store(stChallenged)
+		s.send(challenge)
+	default:
+		s.abort(core.URIAuthenticationFailed, method.Name()+": the authenticator neither admitted nor challenged the session")
+	}
+}
+
+// authenticate checks the AUTHENTICATE answering our CHALLENGE.
+func (s *session) authenticate(m *core.Authenticate) {
+	p := s.pending
+	s.pending = nil
+	id, err := p.method.Verify(p.state, m)
+	if err != nil {
+		s.refuse(err)
+		return
+	}
+	s.admit(p.realm, id, stChallenged)
+}
+
+// refuse aborts an authentication with err's URI (an application error),
+// or wamp.error.authentication_failed and its message.
+func (s *session) refuse(err error) {
+	var ae *core.ApplicationError
+	if errors.As(err, &ae) {
+		msg, _ := firstString(ae.Args)
+		s.abort(ae.URI, msg)
+		return
+	}
+	s.abort(core.URIAuthenticationFailed, err.Error())
+}
+
+func firstString(args []any) (string, bool) {
+	if len(args) == 0 {
+		return "", false
+	}
+	s, ok := args[0].(string)
+	return s, ok
+}
+
+// admit joins the session to rl as id and says WELCOME.
+func (s *session) admit(rl *Realm, id *Identity, from uint32) {
 	s.realm = rl
-	s.authid = anonymousAuthID()
-	s.authrole = "anonymous"
+	s.authid = id.AuthID
+	s.authrole = id.AuthRole
 	rl.join(s)
 	// WELCOME goes out before the state says joined, so that a shutdown's
 	// GOODBYE can never overtake it; the session's own next message is
 	// handled after this returns, on the same reader.
 	s.send(&core.Welcome{Session: s.id, Details: core.WelcomeDetails{
 		Roles: welcomeRoles, Realm: rl.name,
-		AuthID: s.authid, AuthRole: s.authrole, AuthMethod: "anonymous", AuthProvider: "static",
+		AuthID: s.authid, AuthRole: s.authrole, AuthMethod: id.AuthMethod, AuthProvider: id.AuthProvider,
 	}})
-	if !s.state.CompareAndSwap(stNew, stJoined) {
+	if !s.state.CompareAndSwap(from, stJoined) {
 		s.leave() // closed or shut down meanwhile
 	}
 }

@@ -1,0 +1,109 @@
+package router_test
+
+import (
+	"context"
+	"crypto/ed25519"
+	"errors"
+	"io"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/autobahn-go/autobahn/auth"
+	"github.com/autobahn-go/autobahn/core"
+	"github.com/autobahn-go/autobahn/router"
+	"github.com/autobahn-go/autobahn/wamp"
+)
+
+func authRouter(t *testing.T, methods ...router.AuthMethod) *router.Router {
+	t.Helper()
+	r, err := router.New(router.Options{Realms: []string{"realm1"}, Auth: methods, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		r.Close(ctx)
+	})
+	return r
+}
+
+// joinWith joins realm1 of r in process with opts.
+func joinWith(t *testing.T, r *router.Router, opts wamp.JoinOptions) (*wamp.SessionDetails, error) {
+	t.Helper()
+	s := wamp.New(wamp.Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if _, err := r.Connect(s); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		s.Close(ctx)
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return s.Join(ctx, "realm1", opts)
+}
+
+func TestRouterAuthentication(t *testing.T) {
+	salted, err := auth.DeriveKey("s3cret", "salt123", 100, 32)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := ed25519.NewKeyFromSeed(make([]byte, 32))
+	other := ed25519.NewKeyFromSeed(append(make([]byte, 31), 9))
+	r := authRouter(t,
+		router.Ticket{Principals: map[string]router.Principal{"joe": {Role: "user", Secret: "ticket-joe"}}},
+		router.WAMPCRA{Principals: map[string]router.Principal{
+			"ann": {Role: "admin", Secret: "plain-secret"},
+			"bob": {Role: "user", Secret: salted, Salt: "salt123", Iterations: 100, KeyLen: 32},
+		}},
+		router.Cryptosign{Principals: map[string]router.Principal{"device1": {Role: "device", PubKeys: []string{auth.PublicKeyHex(key)}}}},
+	)
+	for _, tc := range []struct {
+		name     string
+		opts     wamp.JoinOptions
+		authid   string
+		role     string
+		method   string
+		wantFail error
+	}{
+		{"ticket", wamp.JoinOptions{AuthID: "joe", Authenticators: []wamp.Authenticator{wamp.Ticket("ticket-joe")}}, "joe", "user", "ticket", nil},
+		{"ticket wrong", wamp.JoinOptions{AuthID: "joe", Authenticators: []wamp.Authenticator{wamp.Ticket("nope")}}, "", "", "", core.ErrAuthenticationFailed},
+		{"ticket unknown authid", wamp.JoinOptions{AuthID: "eve", Authenticators: []wamp.Authenticator{wamp.Ticket("ticket-joe")}}, "", "", "", core.ErrAuthenticationFailed},
+		{"wampcra", wamp.JoinOptions{AuthID: "ann", Authenticators: []wamp.Authenticator{wamp.WAMPCRA("plain-secret")}}, "ann", "admin", "wampcra", nil},
+		{"wampcra salted", wamp.JoinOptions{AuthID: "bob", Authenticators: []wamp.Authenticator{wamp.WAMPCRA("s3cret")}}, "bob", "user", "wampcra", nil},
+		{"wampcra wrong", wamp.JoinOptions{AuthID: "bob", Authenticators: []wamp.Authenticator{wamp.WAMPCRA("guess")}}, "", "", "", core.ErrAuthenticationFailed},
+		{"wampcra unknown", wamp.JoinOptions{AuthID: "eve", Authenticators: []wamp.Authenticator{wamp.WAMPCRA("x")}}, "", "", "", core.ErrAuthenticationFailed},
+		{"cryptosign", wamp.JoinOptions{Authenticators: []wamp.Authenticator{wamp.Cryptosign(key, "")}}, "device1", "device", "cryptosign", nil},
+		{"cryptosign unknown key", wamp.JoinOptions{Authenticators: []wamp.Authenticator{wamp.Cryptosign(other, "")}}, "", "", "", core.ErrNotAuthorized},
+		{"cryptosign binding without TLS", wamp.JoinOptions{Authenticators: []wamp.Authenticator{wamp.Cryptosign(key, core.ChannelBindingTLSUnique)}}, "", "", "", core.ErrAuthenticationFailed},
+		{"anonymous not admitted", wamp.JoinOptions{}, "", "", "", core.ErrNoAuthMethod},
+		{"client prefers the first it offers", wamp.JoinOptions{AuthID: "ann", Authenticators: []wamp.Authenticator{wamp.WAMPCRA("plain-secret"), wamp.Ticket("x")}}, "ann", "admin", "wampcra", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d, err := joinWith(t, r, tc.opts)
+			if tc.wantFail != nil {
+				if !errors.Is(err, tc.wantFail) {
+					t.Fatalf("join: %v, want %v", err, tc.wantFail)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d.AuthID != tc.authid || d.AuthRole != tc.role || d.AuthMethod != tc.method || d.Welcome.AuthProvider != "static" {
+				t.Fatalf("details %+v", d)
+			}
+		})
+	}
+}
+
+func TestAnonymousWithRole(t *testing.T) {
+	r := authRouter(t, router.Anonymous{Role: "public"}, router.Ticket{})
+	d, err := joinWith(t, r, wamp.JoinOptions{})
+	if err != nil || d.AuthRole != "public" || d.AuthMethod != "anonymous" {
+		t.Fatalf("anonymous: %+v, %v", d, err)
+	}
+}
