@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/autobahn-go/autobahn/core"
+	"github.com/autobahn-go/autobahn/internal/testpeer"
+	"github.com/autobahn-go/autobahn/transports/memory"
 )
 
 func TestMaxPendingCalls(t *testing.T) {
@@ -81,4 +83,27 @@ func TestLongBlackAndWhiteLists(t *testing.T) {
 	pub.publish("com.example.t", core.PublishOptions{Exclude: eligible}, "to b")
 	equal(t, "b's event", expect[*core.Event](b).Args, []any{"to b"})
 	a.quiet(20 * time.Millisecond)
+}
+
+func TestHandshakeTimeout(t *testing.T) {
+	r := newRouter(t, Options{HandshakeTimeout: 50 * time.Millisecond})
+	idle := connect(t, r, nil) // says nothing
+	a := expect[*core.Abort](idle)
+	equal(t, "reason", a.Reason, core.URITimeout)
+	idle.closed()
+	equal(t, "counted", r.Stats().HandshakeTimeouts, uint64(1))
+	// A session that joins in time is not affected.
+	c := join(t, r, "realm1")
+	time.Sleep(100 * time.Millisecond)
+	c.subscribe("com.example.t", "")
+}
+
+func TestMaxSessions(t *testing.T) {
+	r := newRouter(t, Options{MaxSessions: 2})
+	join(t, r, "realm1")
+	join(t, r, "realm1")
+	if _, err := memory.Connect(r.Accept, testpeer.NewRecorder(), memory.Options{}); err == nil {
+		t.Fatal("a third connection was accepted")
+	}
+	equal(t, "refused", r.Stats().Refused, uint64(1))
 }

@@ -45,6 +45,13 @@ type Options struct {
 	// the router has, else ABORT wamp.error.no_auth_method. Nil admits
 	// anonymous sessions only, with role "anonymous".
 	Auth []AuthMethod
+	// HandshakeTimeout bounds the time from a connection's start to its
+	// WELCOME (HELLO, and the CHALLENGE's answer): a connection that does not
+	// join in time is closed, logged and counted (default 10 s).
+	HandshakeTimeout time.Duration
+	// MaxSessions bounds the connections the router serves at once, joined
+	// or not (default 100,000); more are refused at once, logged and counted.
+	MaxSessions int
 	// ShutdownTimeout bounds how long Close waits for sessions to answer
 	// GOODBYE before it drops their connections (default 5 s).
 	ShutdownTimeout time.Duration
@@ -90,12 +97,15 @@ type Stats struct {
 	// RetainedRefused counts retained publications not kept because their
 	// realm holds Options.MaxRetainedTopics retained topics.
 	RetainedRefused uint64
+	// HandshakeTimeouts counts connections closed for not joining within
+	// Options.HandshakeTimeout; Refused those refused for MaxSessions.
+	HandshakeTimeouts, Refused uint64
 }
 
 type routerCounters struct {
 	sessions                                                  atomic.Int64
 	sessionsTotal, publications, events, calls, slow, dropped atomic.Uint64
-	violations, retainedRefused                               atomic.Uint64
+	violations, retainedRefused, handshakeTimeouts, refused   atomic.Uint64
 }
 
 // New returns a router serving the realms of opts.
@@ -111,6 +121,10 @@ func New(opts Options) (*Router, error) {
 		r.opts.Auth = []AuthMethod{Anonymous{}}
 	}
 	setDefault(&r.opts.MaxRealms, 1000)
+	setDefault(&r.opts.MaxSessions, 100_000)
+	if r.opts.HandshakeTimeout <= 0 {
+		r.opts.HandshakeTimeout = 10 * time.Second
+	}
 	setDefault(&r.opts.MaxPendingCalls, 10000)
 	setDefault(&r.opts.MaxRetainedTopics, 10000)
 	for _, name := range opts.Realms {
@@ -190,7 +204,15 @@ func (r *Router) Accept(t core.Transport) core.TransportHandler {
 	if r.closing {
 		return nil
 	}
+	if len(r.sessions) >= r.opts.MaxSessions {
+		if r.stats.refused.Add(1)&1023 == 1 { // the 1st, 1025th, … refusal
+			r.logger.Warn("router: refusing a connection: it serves the most sessions allowed",
+				"peer", t.Details().Peer, "max_sessions", r.opts.MaxSessions, "refused", r.stats.refused.Load())
+		}
+		return nil
+	}
 	r.sessions[s] = struct{}{}
+	s.handshake = time.AfterFunc(r.opts.HandshakeTimeout, s.handshakeExpired)
 	return s
 }
 
@@ -265,7 +287,7 @@ func (r *Router) Stats() Stats {
 		Sessions: c.sessions.Load(), SessionsTotal: c.sessionsTotal.Load(),
 		Publications: c.publications.Load(), Events: c.events.Load(), Calls: c.calls.Load(),
 		SlowDisconnects: c.slow.Load(), Dropped: c.dropped.Load(), ProtocolViolations: c.violations.Load(),
-		RetainedRefused: c.retainedRefused.Load(),
+		RetainedRefused: c.retainedRefused.Load(), HandshakeTimeouts: c.handshakeTimeouts.Load(), Refused: c.refused.Load(),
 	}
 }
 

@@ -42,12 +42,13 @@ type session struct {
 	state atomic.Uint32
 	slow  atomic.Bool // disconnected for a full send queue
 
-	id       uint64
-	realm    *Realm
-	authid   string
-	authrole string
-	features clientFeatures
-	pending  *pendingAuth // while challenged
+	id        uint64
+	realm     *Realm
+	authid    string
+	authrole  string
+	features  clientFeatures
+	pending   *pendingAuth // while challenged
+	handshake *time.Timer  // until WELCOME: Options.HandshakeTimeout
 
 	// Owned by the realm's broker and dealer (under their locks).
 	subscriptions []*subscription
@@ -75,6 +76,9 @@ func (s *session) OnOpen(core.Transport) {}
 // OnClose implements core.TransportHandler: the session leaves its realm.
 func (s *session) OnClose(error) {
 	s.state.Store(stClosed)
+	if s.handshake != nil {
+		s.handshake.Stop()
+	}
 	s.leave()
 	s.router.forget(s)
 }
@@ -255,8 +259,28 @@ func firstString(args []any) (string, bool) {
 	return s, ok
 }
 
+// handshakeExpired closes a connection that has not joined in time.
+func (s *session) handshakeExpired() {
+	st := s.state.Load()
+	if st != stNew && st != stChallenged {
+		return
+	}
+	if !s.state.CompareAndSwap(st, stClosed) {
+		return
+	}
+	s.router.stats.handshakeTimeouts.Add(1)
+	s.router.logger.Warn("router: closing a connection that did not join in time",
+		"peer", s.t.Details().Peer, "timeout", s.router.opts.HandshakeTimeout)
+	s.send(&core.Abort{Reason: core.URITimeout, Details: core.AbortDetails{Message: "no session joined within the handshake timeout"}})
+	s.closeTransport()
+}
+
 // admit joins the session to rl as id and says WELCOME.
 func (s *session) admit(rl *Realm, id *Identity, from uint32) {
+	if s.handshake != nil {
+		s.handshake.Stop()
+		s.handshake = nil
+	}
 	s.realm = rl
 	s.authid = id.AuthID
 	s.authrole = id.AuthRole
