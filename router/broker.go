@@ -83,6 +83,9 @@ func (b *broker) publish(s *session, m *core.Publish) {
 		}
 		return
 	}
+	if !s.authorize(ActionPublish, m.Topic, core.TypePublish, m.Request, ack) {
+		return
+	}
 	pub := randomID()
 	from := publisherInfo{id: s.id, authid: s.authid, authrole: s.authrole}
 	f := newPubFilter(&m.Options, from.id)
@@ -216,7 +219,7 @@ func admits[T comparable](set map[T]struct{}, v T) bool {
 // on first use, and sends the retained events it asks for.
 func (b *broker) subscribe(s *session, m *core.Subscribe) {
 	match := matchOf(m.Options.Match)
-	if !s.checkURI(core.TypeSubscribe, m.Request, m.Topic, match) {
+	if !s.checkURI(core.TypeSubscribe, m.Request, m.Topic, match) || !s.authorize(ActionSubscribe, m.Topic, core.TypeSubscribe, m.Request, true) {
 		return
 	}
 	b.mu.Lock()

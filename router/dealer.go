@@ -94,6 +94,9 @@ func (d *dealer) register(s *session, m *core.Register) {
 		s.sendError(core.TypeRegister, m.Request, core.URIInvalidURI, "procedures in the wamp. namespace are reserved for the router")
 		return
 	}
+	if !s.authorize(ActionRegister, m.Procedure, core.TypeRegister, m.Request, true) {
+		return
+	}
 	invoke := m.Options.Invoke
 	switch invoke {
 	case "":
@@ -225,6 +228,9 @@ func (reg *registration) pick() *callee {
 // call invocation.
 func (d *dealer) call(s *session, m *core.Call) {
 	if !s.checkURI(core.TypeCall, m.Request, m.Procedure, core.MatchExact) {
+		return
+	}
+	if !s.authorize(ActionCall, m.Procedure, core.TypeCall, m.Request, true) {
 		return
 	}
 	if !d.routeCall(s, m) {

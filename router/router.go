@@ -45,6 +45,9 @@ type Options struct {
 	// the router has, else ABORT wamp.error.no_auth_method. Nil admits
 	// anonymous sessions only, with role "anonymous".
 	Auth []AuthMethod
+	// Authorizer decides what each session may call, register, publish and
+	// subscribe to (e.g. NewRoles); nil allows everything.
+	Authorizer Authorizer
 	// HandshakeTimeout bounds the time from a connection's start to its
 	// WELCOME (HELLO, and the CHALLENGE's answer): a connection that does not
 	// join in time is closed, logged and counted (default 10 s).
