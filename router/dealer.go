@@ -233,6 +233,9 @@ func (d *dealer) call(s *session, m *core.Call) {
 	if !s.authorize(ActionCall, m.Procedure, core.TypeCall, m.Request, true) {
 		return
 	}
+	if strings.HasPrefix(m.Procedure, "wamp.") && d.realm.metaCall(s, m) {
+		return
+	}
 	if !d.routeCall(s, m) {
 		// Outside the lock: the violation makes the session leave, which
 		// takes the lock.

@@ -65,6 +65,7 @@ func (rl *Realm) leave(s *session) {
 	rl.router.stats.sessions.Add(-1)
 	rl.broker.detach(s)
 	rl.dealer.detach(s)
+	rl.publishMeta("wamp.session.on_leave", s.id, s.authid, s.authrole)
 }
 
 // Features are the advanced-profile features the router implements, by
@@ -72,12 +73,12 @@ func (rl *Realm) leave(s *session) {
 var Features = map[string][]string{
 	core.RoleBroker: {
 		"publisher_identification", "pattern_based_subscription", "subscriber_blackwhite_listing",
-		"publisher_exclusion", "event_retention", "payload_passthru_mode",
+		"publisher_exclusion", "event_retention", "payload_passthru_mode", "session_meta_api",
 	},
 	core.RoleDealer: {
 		"progressive_call_results", "progressive_call_invocations", "call_timeout", "call_canceling",
 		"caller_identification", "pattern_based_registration", "shared_registration",
-		"payload_passthru_mode", "registration_revocation",
+		"payload_passthru_mode", "registration_revocation", "session_meta_api",
 	},
 }
 

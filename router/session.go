@@ -42,13 +42,14 @@ type session struct {
 	state atomic.Uint32
 	slow  atomic.Bool // disconnected for a full send queue
 
-	id        uint64
-	realm     *Realm
-	authid    string
-	authrole  string
-	features  clientFeatures
-	pending   *pendingAuth // while challenged
-	handshake *time.Timer  // until WELCOME: Options.HandshakeTimeout
+	id         uint64
+	realm      *Realm
+	authid     string
+	authrole   string
+	authmethod string
+	features   clientFeatures
+	pending    *pendingAuth // while challenged
+	handshake  *time.Timer  // until WELCOME: Options.HandshakeTimeout
 
 	// Owned by the realm's broker and dealer (under their locks).
 	subscriptions []*subscription
@@ -282,8 +283,7 @@ func (s *session) admit(rl *Realm, id *Identity, from uint32) {
 		s.handshake = nil
 	}
 	s.realm = rl
-	s.authid = id.AuthID
-	s.authrole = id.AuthRole
+	s.authid, s.authrole, s.authmethod = id.AuthID, id.AuthRole, id.AuthMethod
 	rl.join(s)
 	// WELCOME goes out before the state says joined, so that a shutdown's
 	// GOODBYE can never overtake it; the session's own next message is
@@ -294,7 +294,9 @@ func (s *session) admit(rl *Realm, id *Identity, from uint32) {
 	}})
 	if !s.state.CompareAndSwap(from, stJoined) {
 		s.leave() // closed or shut down meanwhile
+		return
 	}
+	rl.publishMeta("wamp.session.on_join", s.metaDetails())
 }
 
 // anonymousAuthID returns an authid like Crossbar.io gives anonymous
