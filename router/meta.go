@@ -9,7 +9,10 @@ import (
 // The session meta API, as Crossbar.io names it: the router publishes
 // wamp.session.on_join (the session's details) and wamp.session.on_leave
 // (session ID, authid, authrole) in each realm, and answers the procedures
-// wamp.session.count, list and get itself. The meta procedures obey the
+// wamp.session.count, list, get, kill, kill_by_authid, kill_by_authrole
+// and kill_all itself (a kill says GOODBYE with the reason and message
+// keyword arguments, default wamp.close.killed; the by-* kills return the
+// IDs killed and never kill the caller). The meta procedures obey the
 // Authorizer like any other call.
 
 // URINoSuchSession is the error of wamp.session.get for an unknown ID.
@@ -55,12 +58,66 @@ func (rl *Realm) metaCall(s *session, m *core.Call) bool {
 			return true
 		}
 		res = &core.Result{Args: []any{other.metaDetails()}}
+	case "wamp.session.kill":
+		id, _ := firstUint(m.Args)
+		rl.mu.Lock()
+		other := rl.sessions[id]
+		rl.mu.Unlock()
+		if other == nil || other == s {
+			s.sendError(core.TypeCall, m.Request, URINoSuchSession, "no other session with this ID in the realm")
+			return true
+		}
+		reason, message := killReason(m.Kwargs)
+		other.goodbye(reason, message)
+		res = &core.Result{}
+	case "wamp.session.kill_by_authid", "wamp.session.kill_by_authrole", "wamp.session.kill_all":
+		var want string
+		if m.Procedure != "wamp.session.kill_all" {
+			var ok bool
+			if want, ok = firstString(m.Args); !ok {
+				s.sendError(core.TypeCall, m.Request, core.URIInvalidArgument, m.Procedure+" takes the authid or authrole as its argument")
+				return true
+			}
+		}
+		reason, message := killReason(m.Kwargs)
+		killed := []any{}
+		for _, other := range rl.members() {
+			match := m.Procedure == "wamp.session.kill_all" ||
+				m.Procedure == "wamp.session.kill_by_authid" && other.authid == want ||
+				m.Procedure == "wamp.session.kill_by_authrole" && other.authrole == want
+			if other != s && match && other.goodbye(reason, message) {
+				killed = append(killed, other.id)
+			}
+		}
+		res = &core.Result{Args: []any{killed}}
 	default:
 		return false
 	}
 	res.Request = m.Request
 	s.send(res)
 	return true
+}
+
+// killReason reads the reason and message keyword arguments of the kill
+// procedures (default wamp.close.killed).
+func killReason(kwargs map[string]any) (reason, message string) {
+	reason, _ = kwargs["reason"].(string)
+	message, _ = kwargs["message"].(string)
+	if reason == "" || core.ValidateURI(reason, false, core.MatchExact) != nil {
+		reason = core.URICloseKilled
+	}
+	return reason, message
+}
+
+// members returns the realm's sessions.
+func (rl *Realm) members() []*session {
+	rl.mu.Lock()
+	defer rl.mu.Unlock()
+	all := make([]*session, 0, len(rl.sessions))
+	for _, s := range rl.sessions {
+		all = append(all, s)
+	}
+	return all
 }
 
 // sessionsWithRoles returns the IDs of the realm's sessions, only those

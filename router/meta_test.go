@@ -51,3 +51,24 @@ func TestMetaProceduresAreAuthorized(t *testing.T) {
 	req := c.call("wamp.session.count", core.CallOptions{})
 	c.expectError(core.TypeCall, req, core.URINotAuthorized)
 }
+
+func TestSessionKill(t *testing.T) {
+	r := newRouter(t, Options{})
+	admin, a, b := join(t, r, "realm1"), join(t, r, "realm1"), join(t, r, "realm1")
+	admin.call("wamp.session.kill", core.CallOptions{}, a.id)
+	if m, ok := admin.recv().(*core.Result); !ok {
+		t.Fatalf("kill: %s", describe(m))
+	}
+	g := expect[*core.Goodbye](a)
+	equal(t, "reason", g.Reason, core.URICloseKilled)
+	a.send(&core.Goodbye{Reason: core.URICloseGoodbyeAndOut})
+	a.closed()
+
+	admin.send(&core.Call{Request: admin.next(), Procedure: "wamp.session.kill_all", Kwargs: map[string]any{"reason": "com.example.maintenance", "message": "back soon"}})
+	res := expect[*core.Result](admin)
+	equal(t, "killed", res.Args, []any{[]any{b.id}})
+	g = expect[*core.Goodbye](b)
+	equal(t, "reason and message", []any{g.Reason, g.Details.Message}, []any{"com.example.maintenance", "back soon"})
+	req := admin.call("wamp.session.kill", core.CallOptions{}, admin.id)
+	admin.expectError(core.TypeCall, req, URINoSuchSession)
+}

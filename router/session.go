@@ -340,11 +340,20 @@ func (s *session) violation(format string, args ...any) {
 // shutdown says GOODBYE (system shutdown) to a joined session, and closes
 // the connection of any other.
 func (s *session) shutdown() {
-	if s.state.CompareAndSwap(stJoined, stLeaving) {
-		s.send(&core.Goodbye{Reason: core.URICloseSystemShutdown, Details: core.GoodbyeDetails{Message: "the router is shutting down"}})
-		return
+	if !s.goodbye(core.URICloseSystemShutdown, "the router is shutting down") {
+		s.closeTransport()
 	}
-	s.closeTransport()
+}
+
+// goodbye ends a joined session from the router's side: GOODBYE with
+// reason, and the session waits for the client's answer; false when the
+// session was not joined.
+func (s *session) goodbye(reason, message string) bool {
+	if !s.state.CompareAndSwap(stJoined, stLeaving) {
+		return false
+	}
+	s.send(&core.Goodbye{Reason: reason, Details: core.GoodbyeDetails{Message: message}})
+	return true
 }
 
 // closeTransport closes the connection in the background: Close waits for
