@@ -233,7 +233,7 @@ func (d *dealer) call(s *session, m *core.Call) {
 	if !s.authorize(ActionCall, m.Procedure, core.TypeCall, m.Request, true) {
 		return
 	}
-	if strings.HasPrefix(m.Procedure, "wamp.") && d.realm.metaCall(s, m) {
+	if strings.HasPrefix(m.Procedure, "wamp.") && (d.realm.metaCall(s, m) || d.realm.metaTables(s, m)) {
 		return
 	}
 	if !d.routeCall(s, m) {

@@ -72,3 +72,36 @@ func TestSessionKill(t *testing.T) {
 	req := admin.call("wamp.session.kill", core.CallOptions{}, admin.id)
 	admin.expectError(core.TypeCall, req, URINoSuchSession)
 }
+
+func TestRegistrationAndSubscriptionMeta(t *testing.T) {
+	r := newRouter(t, Options{})
+	callee, sub, c := join(t, r, "realm1"), join(t, r, "realm1"), join(t, r, "realm1")
+	regID := callee.register("com.example.add", core.RegisterOptions{})
+	wildID := callee.register("com..get", core.RegisterOptions{Match: core.MatchWildcard})
+	subID := sub.subscribe("com.example", core.MatchPrefix)
+
+	result := func(proc string, args ...any) any {
+		t.Helper()
+		c.call(proc, core.CallOptions{}, args...)
+		res := expect[*core.Result](c)
+		return res.Args[0]
+	}
+	equal(t, "registration.list", result("wamp.registration.list"),
+		map[string]any{"exact": []any{regID}, "prefix": []any{}, "wildcard": []any{wildID}})
+	equal(t, "registration.lookup", result("wamp.registration.lookup", "com..get", map[string]any{"match": "wildcard"}), wildID)
+	equal(t, "registration.lookup missing", result("wamp.registration.lookup", "com.nothing"), nil)
+	equal(t, "registration.match", result("wamp.registration.match", "com.x.get"), wildID)
+	equal(t, "registration.get", result("wamp.registration.get", regID),
+		map[string]any{"id": regID, "uri": "com.example.add", "match": "exact", "invoke": "single"})
+	equal(t, "list_callees", result("wamp.registration.list_callees", regID), []any{callee.id})
+	equal(t, "count_callees", result("wamp.registration.count_callees", regID), int64(1))
+	equal(t, "subscription.list", result("wamp.subscription.list"),
+		map[string]any{"exact": []any{}, "prefix": []any{subID}, "wildcard": []any{}})
+	equal(t, "subscription.match", result("wamp.subscription.match", "com.example.news"), []any{subID})
+	equal(t, "list_subscribers", result("wamp.subscription.list_subscribers", subID), []any{sub.id})
+	equal(t, "count_subscribers", result("wamp.subscription.count_subscribers", subID), int64(1))
+	req := c.call("wamp.registration.get", core.CallOptions{}, uint64(1))
+	c.expectError(core.TypeCall, req, core.URINoSuchRegistration)
+	req = c.call("wamp.subscription.count_subscribers", core.CallOptions{}, uint64(1))
+	c.expectError(core.TypeCall, req, core.URINoSuchSubscription)
+}

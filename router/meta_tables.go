@@ -1,0 +1,163 @@
+package router
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/autobahn-go/autobahn/core"
+)
+
+// The registration and subscription meta procedures (Crossbar.io's names
+// and result shapes): list, lookup, match, get, list_callees /
+// list_subscribers, count_callees / count_subscribers. They read the
+// dealer's and broker's tables under their locks.
+
+// metaTables answers a wamp.registration.* or wamp.subscription.* call;
+// false when the procedure is not one of them.
+func (rl *Realm) metaTables(s *session, m *core.Call) bool {
+	var result any
+	var ok bool
+	switch m.Procedure {
+	case "wamp.registration.list":
+		result, ok = rl.dealer.list(), true
+	case "wamp.registration.lookup", "wamp.registration.match", "wamp.registration.get",
+		"wamp.registration.list_callees", "wamp.registration.count_callees":
+		result, ok = rl.dealer.meta(m)
+	case "wamp.subscription.list":
+		result, ok = rl.broker.list(), true
+	case "wamp.subscription.lookup", "wamp.subscription.match", "wamp.subscription.get",
+		"wamp.subscription.list_subscribers", "wamp.subscription.count_subscribers":
+		result, ok = rl.broker.meta(m)
+	default:
+		return false
+	}
+	if !ok {
+		uri, what := core.URINoSuchRegistration, "registration"
+		if strings.HasPrefix(m.Procedure, "wamp.subscription.") {
+			uri, what = core.URINoSuchSubscription, "subscription"
+		}
+		s.sendError(core.TypeCall, m.Request, uri, "no "+what+" with this ID in the realm")
+		return true
+	}
+	s.send(&core.Result{Request: m.Request, Args: []any{result}})
+	return true
+}
+
+func lastComponent(uri string) string {
+	return uri[strings.LastIndexByte(uri, '.')+1:]
+}
+
+// uriArg reads the URI argument and the match option of lookup.
+func uriArg(m *core.Call) (uri, match string) {
+	uri, _ = firstString(m.Args)
+	match = core.MatchExact
+	if len(m.Args) > 1 {
+		if o, ok := m.Args[1].(map[string]any); ok {
+			if s, ok := o["match"].(string); ok && s != "" {
+				match = s
+			}
+		}
+	}
+	return uri, match
+}
+
+func idsByMatch[T any](all map[uint64]T, match func(T) string) map[string]any {
+	out := map[string]any{core.MatchExact: []any{}, core.MatchPrefix: []any{}, core.MatchWildcard: []any{}}
+	ids := make([]uint64, 0, len(all))
+	for id := range all {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	for _, id := range ids {
+		k := match(all[id])
+		out[k] = append(out[k].([]any), id)
+	}
+	return out
+}
+
+func (d *dealer) list() map[string]any {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return idsByMatch(d.byID, func(r *registration) string { return r.match })
+}
+
+// meta answers the registration procedures that take a URI or an ID; ok
+// false means no such registration (lookup and match answer nil instead).
+func (d *dealer) meta(m *core.Call) (any, bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	switch lastComponent(m.Procedure) {
+	case "lookup":
+		uri, match := uriArg(m)
+		if r, ok := d.regs.get(uri, match); ok {
+			return r.id, true
+		}
+		return nil, true
+	case "match":
+		uri, _ := firstString(m.Args)
+		if r, ok := d.regs.best(uri); ok {
+			return r.id, true
+		}
+		return nil, true
+	}
+	id, _ := firstUint(m.Args)
+	r := d.byID[id]
+	if r == nil {
+		return nil, false
+	}
+	switch lastComponent(m.Procedure) {
+	case "get":
+		return map[string]any{"id": r.id, "uri": r.uri, "match": r.match, "invoke": r.invoke}, true
+	case "list_callees":
+		ids := make([]any, len(r.callees))
+		for i, c := range r.callees {
+			ids[i] = c.s.id
+		}
+		return ids, true
+	}
+	return int64(len(r.callees)), true // count_callees
+}
+
+func (b *broker) list() map[string]any {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return idsByMatch(b.byID, func(s *subscription) string { return s.match })
+}
+
+// meta answers the subscription procedures that take a URI or an ID.
+func (b *broker) meta(m *core.Call) (any, bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	switch lastComponent(m.Procedure) {
+	case "lookup":
+		uri, match := uriArg(m)
+		if sub, ok := b.subs.get(uri, match); ok {
+			return sub.id, true
+		}
+		return nil, true
+	case "match":
+		uri, _ := firstString(m.Args)
+		var ids []any
+		b.subs.each(uri, func(sub *subscription) { ids = append(ids, sub.id) })
+		if ids == nil {
+			return nil, true
+		}
+		return ids, true
+	}
+	id, _ := firstUint(m.Args)
+	sub := b.byID[id]
+	if sub == nil {
+		return nil, false
+	}
+	switch lastComponent(m.Procedure) {
+	case "get":
+		return map[string]any{"id": sub.id, "uri": sub.uri, "match": sub.match}, true
+	case "list_subscribers":
+		ids := make([]any, len(sub.subscribers))
+		for i, s := range sub.subscribers {
+			ids[i] = s.id
+		}
+		return ids, true
+	}
+	return int64(len(sub.subscribers)), true // count_subscribers
+}
