@@ -351,7 +351,12 @@ func (s *Session) join(ctx context.Context, hello *core.Hello, authenticators []
 		select {
 		case m = <-ch:
 		case <-s.Done():
-			return nil, &core.TransportLost{Err: s.err}
+			// The router's last word (an ABORT) comes before its close.
+			select {
+			case m = <-ch:
+			default:
+				return nil, &core.TransportLost{Err: s.err}
+			}
 		case <-ctx.Done():
 			s.abort(core.URICanceled, "the client stopped waiting for WELCOME")
 			return nil, ctx.Err()
