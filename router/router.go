@@ -195,13 +195,13 @@ func (r *Router) realmFor(name string) (*Realm, error) {
 // sends while it holds a realm's lock, so one stuck peer would stall the
 // realm.
 func (r *Router) Accept(t core.Transport) core.TransportHandler {
-	try, ok := t.(core.TrySender)
+	st, ok := t.(trySendTransport)
 	if !ok {
 		r.logger.Error("router: refusing a transport that cannot send without blocking (it does not implement core.TrySender)",
 			"peer", t.Details().Peer, "type", fmt.Sprintf("%T", t))
 		return nil
 	}
-	s := newSession(r, t, try)
+	s := newSession(r, st)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.closing {

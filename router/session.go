@@ -36,8 +36,7 @@ const (
 // goroutines only after that, under the broker's or dealer's lock.
 type session struct {
 	router *Router
-	t      core.Transport
-	try    core.TrySender // t's non-blocking enqueue
+	t      trySendTransport
 
 	state atomic.Uint32
 	slow  atomic.Bool // disconnected for a full send queue
@@ -60,8 +59,15 @@ type session struct {
 
 var _ core.TransportHandler = (*session)(nil)
 
-func newSession(r *Router, t core.Transport, try core.TrySender) *session {
-	return &session{router: r, t: t, try: try}
+// trySendTransport is a transport that can enqueue without blocking: the
+// only kind the router serves (see Router.Accept).
+type trySendTransport interface {
+	core.Transport
+	core.TrySender
+}
+
+func newSession(r *Router, t trySendTransport) *session {
+	return &session{router: r, t: t}
 }
 
 // pendingAuth is a HELLO waiting for its AUTHENTICATE.
@@ -373,7 +379,7 @@ func (s *session) closeTransport() {
 // transport's "fail" policy does the same on its own; "drop" drops the
 // message and counts it).
 func (s *session) send(m core.Message) {
-	err := s.try.TrySend(m)
+	err := s.t.TrySend(m)
 	switch {
 	case err == nil:
 	case errors.Is(err, core.ErrSendQueueFull), errors.Is(err, core.ErrSlowPeer):
