@@ -1,6 +1,7 @@
 package router
 
 import (
+	"context"
 	"crypto/ed25519"
 	"crypto/rand"
 	"crypto/subtle"
@@ -17,6 +18,31 @@ import (
 // Identity is who an authenticated session is, as WELCOME tells it.
 type Identity struct {
 	AuthID, AuthRole, AuthMethod, AuthProvider string
+	// AuthExtra goes to the client in WELCOME.authextra.
+	AuthExtra map[string]any
+	// Realm, when set, is the realm the session joins instead of the one it
+	// asked for (a dynamic authenticator may assign one).
+	Realm string
+}
+
+// AuthRequest is a HELLO being authenticated.
+type AuthRequest struct {
+	// Realm is the realm the client asks to join.
+	Realm string
+	Hello *core.HelloDetails
+	// Transport describes the client's connection (TLS, peer address).
+	Transport core.TransportDetails
+	// Session is the ID the session gets when it joins.
+	Session uint64
+
+	router *Router
+}
+
+// Call calls a procedure of a realm from the router's own service session,
+// as a dynamic authenticator does; it returns the RESULT, or the callee's
+// ERROR as a *core.ApplicationError.
+func (q *AuthRequest) Call(ctx context.Context, realm, procedure string, args []any, kwargs map[string]any) (*core.Result, error) {
+	return q.router.Call(ctx, realm, procedure, args, kwargs)
 }
 
 // AuthMethod authenticates sessions by one WAMP authentication method on
@@ -26,14 +52,14 @@ type AuthMethod interface {
 	// Name is the method's name in HELLO.authmethods ("anonymous",
 	// "ticket", "wampcra", "cryptosign").
 	Name() string
-	// Hello starts authenticating a HELLO for realm: it returns the
-	// identity at once (anonymous), or a CHALLENGE to send and the state
-	// Verify gets with the client's AUTHENTICATE. An error refuses the
-	// session (ABORT wamp.error.authentication_failed with its message, or
-	// the URI of an *core.ApplicationError).
-	Hello(realm string, h *core.HelloDetails, t core.TransportDetails) (id *Identity, c *core.Challenge, state any, err error)
+	// Hello starts authenticating a HELLO: it returns the identity at once
+	// (anonymous), or a CHALLENGE to send and the state Verify gets with the
+	// client's AUTHENTICATE. An error refuses the session (ABORT
+	// wamp.error.authentication_failed with its message, or the URI of an
+	// *core.ApplicationError). ctx ends with the handshake timeout.
+	Hello(ctx context.Context, q *AuthRequest) (id *Identity, c *core.Challenge, state any, err error)
 	// Verify checks the AUTHENTICATE answering the challenge of state.
-	Verify(state any, a *core.Authenticate) (*Identity, error)
+	Verify(ctx context.Context, state any, a *core.Authenticate) (*Identity, error)
 }
 
 // errAuthFailed is the message every failed verification gets: which part
@@ -46,7 +72,7 @@ type Anonymous struct{ Role string }
 
 func (Anonymous) Name() string { return "anonymous" }
 
-func (a Anonymous) Hello(string, *core.HelloDetails, core.TransportDetails) (*Identity, *core.Challenge, any, error) {
+func (a Anonymous) Hello(context.Context, *AuthRequest) (*Identity, *core.Challenge, any, error) {
 	role := a.Role
 	if role == "" {
 		role = "anonymous"
@@ -54,7 +80,7 @@ func (a Anonymous) Hello(string, *core.HelloDetails, core.TransportDetails) (*Id
 	return &Identity{AuthID: anonymousAuthID(), AuthRole: role, AuthMethod: "anonymous", AuthProvider: "static"}, nil, nil, nil
 }
 
-func (Anonymous) Verify(any, *core.Authenticate) (*Identity, error) {
+func (Anonymous) Verify(context.Context, any, *core.Authenticate) (*Identity, error) {
 	return nil, errors.New("anonymous authentication has no challenge")
 }
 
@@ -79,11 +105,11 @@ type Ticket struct{ Principals map[string]Principal }
 
 func (Ticket) Name() string { return "ticket" }
 
-func (t Ticket) Hello(_ string, h *core.HelloDetails, _ core.TransportDetails) (*Identity, *core.Challenge, any, error) {
-	return nil, &core.Challenge{AuthMethod: "ticket", Extra: map[string]any{}}, h.AuthID, nil
+func (t Ticket) Hello(_ context.Context, q *AuthRequest) (*Identity, *core.Challenge, any, error) {
+	return nil, &core.Challenge{AuthMethod: "ticket", Extra: map[string]any{}}, q.Hello.AuthID, nil
 }
 
-func (t Ticket) Verify(state any, a *core.Authenticate) (*Identity, error) {
+func (t Ticket) Verify(_ context.Context, state any, a *core.Authenticate) (*Identity, error) {
 	authid, _ := state.(string)
 	p, ok := t.Principals[authid]
 	if !ok || subtle.ConstantTimeCompare([]byte(p.Secret), []byte(a.Signature)) != 1 {
@@ -100,41 +126,60 @@ type WAMPCRA struct{ Principals map[string]Principal }
 func (WAMPCRA) Name() string { return "wampcra" }
 
 type craState struct {
-	authid, challenge string
+	id        Identity
+	secret    string // the key the client signs with (derived for salted secrets)
+	challenge string
 }
 
-func (w WAMPCRA) Hello(_ string, h *core.HelloDetails, _ core.TransportDetails) (*Identity, *core.Challenge, any, error) {
-	p, ok := w.Principals[h.AuthID]
+func (w WAMPCRA) Hello(_ context.Context, q *AuthRequest) (*Identity, *core.Challenge, any, error) {
+	p, ok := w.Principals[q.Hello.AuthID]
 	if !ok {
 		// Challenge an unknown authid like a known one, so that the answer
 		// does not tell which authids exist; it cannot verify.
-		p = Principal{Role: "", Secret: randomHex(16)}
+		p = Principal{Secret: randomHex(16)}
 	}
-	nonce := randomHex(16)
-	b, err := json.Marshal(map[string]any{"authid": h.AuthID, "authrole": p.Role, "authmethod": "wampcra",
-		"authprovider": "static", "session": randomID(), "nonce": nonce,
-		"timestamp": time.Now().UTC().Format("2006-01-02T15:04:05.000Z")})
+	id := Identity{AuthID: q.Hello.AuthID, AuthRole: p.Role, AuthMethod: "wampcra", AuthProvider: "static"}
+	c, st, err := craChallenge(q, id, p)
 	if err != nil {
 		return nil, nil, nil, err
+	}
+	if !ok {
+		st.secret = "" // nothing verifies
+	}
+	return nil, c, st, nil
+}
+
+// craChallenge is the CHALLENGE of WAMP-CRA for principal p: Crossbar.io's
+// JSON text, with the salt, iterations and keylen of a salted secret.
+// p.Secret is the key the client's signature uses: the derived key of a
+// salted secret.
+func craChallenge(q *AuthRequest, id Identity, p Principal) (*core.Challenge, *craState, error) {
+	b, err := json.Marshal(map[string]any{"authid": id.AuthID, "authrole": id.AuthRole, "authmethod": "wampcra",
+		"authprovider": id.AuthProvider, "session": q.Session, "nonce": randomHex(16),
+		"timestamp": time.Now().UTC().Format("2006-01-02T15:04:05.000Z")})
+	if err != nil {
+		return nil, nil, err
 	}
 	extra := map[string]any{"challenge": string(b)}
 	if p.Salt != "" {
 		extra["salt"], extra["iterations"], extra["keylen"] = p.Salt, int64(p.Iterations), int64(p.KeyLen)
 	}
-	return nil, &core.Challenge{AuthMethod: "wampcra", Extra: extra}, &craState{authid: h.AuthID, challenge: string(b)}, nil
+	return &core.Challenge{AuthMethod: "wampcra", Extra: extra}, &craState{id: id, secret: p.Secret, challenge: string(b)}, nil
 }
 
-func (w WAMPCRA) Verify(state any, a *core.Authenticate) (*Identity, error) {
-	st, _ := state.(*craState)
-	p, ok := w.Principals[st.authid]
-	if !ok {
+func (WAMPCRA) Verify(_ context.Context, state any, a *core.Authenticate) (*Identity, error) {
+	return verifyCRA(state.(*craState), a)
+}
+
+func verifyCRA(st *craState, a *core.Authenticate) (*Identity, error) {
+	if st.secret == "" {
 		return nil, errAuthFailed
 	}
-	want := auth.SignWAMPCRA(p.Secret, st.challenge)
+	want := auth.SignWAMPCRA(st.secret, st.challenge)
 	if subtle.ConstantTimeCompare([]byte(want), []byte(a.Signature)) != 1 {
 		return nil, errAuthFailed
 	}
-	return &Identity{AuthID: st.authid, AuthRole: p.Role, AuthMethod: "wampcra", AuthProvider: "static"}, nil
+	return &st.id, nil
 }
 
 // Cryptosign authenticates with WAMP-Cryptosign against static principals:
@@ -147,33 +192,51 @@ type Cryptosign struct{ Principals map[string]Principal }
 func (Cryptosign) Name() string { return "cryptosign" }
 
 type cryptosignState struct {
-	authid    string
-	role      string
+	id        Identity
 	pub       ed25519.PublicKey
 	challenge string
 	channelID []byte
 }
 
-func (c Cryptosign) Hello(_ string, h *core.HelloDetails, t core.TransportDetails) (*Identity, *core.Challenge, any, error) {
-	pubHex, _ := h.AuthExtra["pubkey"].(string)
-	pub, err := hex.DecodeString(pubHex)
-	if err != nil || len(pub) != ed25519.PublicKeySize {
-		return nil, nil, nil, &core.ApplicationError{URI: core.URIAuthenticationFailed, Args: []any{"cryptosign: HELLO authextra.pubkey must be 64 hex characters"}}
-	}
-	st := &cryptosignState{pub: pub, challenge: randomHex(32)}
+func (c Cryptosign) Hello(_ context.Context, q *AuthRequest) (*Identity, *core.Challenge, any, error) {
+	pubHex, _ := q.Hello.AuthExtra["pubkey"].(string)
+	var id *Identity
 	for authid, p := range c.Principals {
 		for _, k := range p.PubKeys {
-			if k == pubHex && (h.AuthID == "" || h.AuthID == authid) {
-				st.authid, st.role = authid, p.Role
+			if k == pubHex && (q.Hello.AuthID == "" || q.Hello.AuthID == authid) {
+				id = &Identity{AuthID: authid, AuthRole: p.Role, AuthMethod: "cryptosign", AuthProvider: "static"}
 			}
 		}
 	}
-	if st.authid == "" {
+	if id == nil {
+		if _, err := cryptosignKey(pubHex); err != nil {
+			return nil, nil, nil, err
+		}
 		return nil, nil, nil, &core.ApplicationError{URI: core.URINotAuthorized, Args: []any{"cryptosign: no principal has this public key"}}
 	}
+	return cryptosignChallenge(q, *id, pubHex)
+}
+
+// cryptosignKey decodes a public key given as 64 hex characters.
+func cryptosignKey(pubHex string) (ed25519.PublicKey, error) {
+	pub, err := hex.DecodeString(pubHex)
+	if err != nil || len(pub) != ed25519.PublicKeySize {
+		return nil, &core.ApplicationError{URI: core.URIAuthenticationFailed, Args: []any{"cryptosign: the public key must be 64 hex characters"}}
+	}
+	return pub, nil
+}
+
+// cryptosignChallenge is the CHALLENGE for the key pubHex: 32 random bytes,
+// bound to the TLS channel when the client asks.
+func cryptosignChallenge(q *AuthRequest, id Identity, pubHex string) (*Identity, *core.Challenge, any, error) {
+	pub, err := cryptosignKey(pubHex)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	st := &cryptosignState{id: id, pub: pub, challenge: randomHex(32)}
 	extra := map[string]any{"challenge": st.challenge, "channel_binding": nil}
-	if kind, _ := h.AuthExtra["channel_binding"].(string); kind != "" {
-		if st.channelID = t.ChannelID(core.ChannelBinding(kind)); st.channelID == nil {
+	if kind, _ := q.Hello.AuthExtra["channel_binding"].(string); kind != "" {
+		if st.channelID = q.Transport.ChannelID(core.ChannelBinding(kind)); st.channelID == nil {
 			return nil, nil, nil, &core.ApplicationError{URI: core.URIAuthenticationFailed,
 				Args: []any{fmt.Sprintf("cryptosign: channel binding %s is not available on this transport", kind)}}
 		}
@@ -182,12 +245,12 @@ func (c Cryptosign) Hello(_ string, h *core.HelloDetails, t core.TransportDetail
 	return nil, &core.Challenge{AuthMethod: "cryptosign", Extra: extra}, st, nil
 }
 
-func (c Cryptosign) Verify(state any, a *core.Authenticate) (*Identity, error) {
-	st, _ := state.(*cryptosignState)
+func (Cryptosign) Verify(_ context.Context, state any, a *core.Authenticate) (*Identity, error) {
+	st := state.(*cryptosignState)
 	if err := auth.VerifyCryptosign(st.pub, st.challenge, st.channelID, a.Signature); err != nil {
 		return nil, errAuthFailed
 	}
-	return &Identity{AuthID: st.authid, AuthRole: st.role, AuthMethod: "cryptosign", AuthProvider: "static"}, nil
+	return &st.id, nil
 }
 
 func randomHex(n int) string {

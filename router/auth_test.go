@@ -17,7 +17,15 @@ import (
 
 func authRouter(t *testing.T, methods ...router.AuthMethod) *router.Router {
 	t.Helper()
-	r, err := router.New(router.Options{Realms: []string{"realm1"}, Auth: methods, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	return startRouter(t, router.Options{Realms: []string{"realm1"}, Auth: methods})
+}
+
+// startRouter starts a router with opts (logging nowhere), closed when the
+// test ends.
+func startRouter(t *testing.T, opts router.Options) *router.Router {
+	t.Helper()
+	opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	r, err := router.New(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,6 +40,14 @@ func authRouter(t *testing.T, methods ...router.AuthMethod) *router.Router {
 // joinWith joins realm1 of r in process with opts.
 func joinWith(t *testing.T, r *router.Router, opts wamp.JoinOptions) (*wamp.SessionDetails, error) {
 	t.Helper()
+	_, d, err := joinSession(t, r, "realm1", opts)
+	return d, err
+}
+
+// joinSession joins realm of r with a new in-process session, closed when
+// the test ends.
+func joinSession(t *testing.T, r *router.Router, realm string, opts wamp.JoinOptions) (*wamp.Session, *wamp.SessionDetails, error) {
+	t.Helper()
 	s := wamp.New(wamp.Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if _, err := r.Connect(s); err != nil {
 		t.Fatal(err)
@@ -43,7 +59,8 @@ func joinWith(t *testing.T, r *router.Router, opts wamp.JoinOptions) (*wamp.Sess
 	})
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	return s.Join(ctx, "realm1", opts)
+	d, err := s.Join(ctx, realm, opts)
+	return s, d, err
 }
 
 func TestRouterAuthentication(t *testing.T) {

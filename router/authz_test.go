@@ -1,6 +1,7 @@
 package router
 
 import (
+	"context"
 	"testing"
 
 	"github.com/autobahn-go/autobahn/core"
@@ -47,10 +48,10 @@ func TestRolesAuthorize(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ok, _ := unknown.Authorize(SessionInfo{AuthRole: "user"}, "com.example.add", ActionCall); ok {
+	if d, _ := unknown.Authorize(context.Background(), SessionInfo{AuthRole: "user"}, "com.example.add", ActionCall, nil); d.Allow {
 		t.Fatal("unknown role allowed")
 	}
-	if ok, _ := roles.Authorize(SessionInfo{AuthRole: "service"}, "anything.at.all", ActionRegister); !ok {
+	if d, _ := roles.Authorize(context.Background(), SessionInfo{AuthRole: "service"}, "anything.at.all", ActionRegister, nil); !d.Allow {
 		t.Fatal("empty prefix does not match everything")
 	}
 	if _, err := NewRoles(map[string][]Permission{"x": {{URI: "bad uri"}}}); err == nil {

@@ -51,6 +51,7 @@ func (r *retainedEvent) filter() *pubFilter {
 type publisherInfo struct {
 	id               uint64
 	authid, authrole string
+	disclose         bool // the authorizer discloses the publisher
 }
 
 func (b *broker) init(rl *Realm) {
@@ -83,11 +84,12 @@ func (b *broker) publish(s *session, m *core.Publish) {
 		}
 		return
 	}
-	if !s.authorize(ActionPublish, m.Topic, core.TypePublish, m.Request, ack) {
+	d, ok := s.authorize(ActionPublish, m.Topic, m, m.Request, ack)
+	if !ok {
 		return
 	}
 	pub := randomID()
-	from := publisherInfo{id: s.id, authid: s.authid, authrole: s.authrole}
+	from := publisherInfo{id: s.id, authid: s.authid, authrole: s.authrole, disclose: d.Disclose}
 	f := newPubFilter(&m.Options, from.id)
 	delivered, refused := b.route(m, pub, from, f)
 	st := &b.realm.router.stats
@@ -127,7 +129,7 @@ func (b *broker) route(m *core.Publish, pub uint64, from publisherInfo, f *pubFi
 func (b *broker) deliver(sub *subscription, m *core.Publish, pub uint64, from publisherInfo, f *pubFilter, only *session) int {
 	ev := &core.Event{Subscription: sub.id, Publication: pub, Args: m.Args, Kwargs: m.Kwargs, Payload: m.Payload}
 	ev.Details.Passthru = m.Options.Passthru
-	if isTrue(m.Options.DiscloseMe) {
+	if isTrue(m.Options.DiscloseMe) || from.disclose {
 		ev.Details.Publisher, ev.Details.PublisherAuthID, ev.Details.PublisherAuthRole = from.id, from.authid, from.authrole
 	}
 	if sub.match != core.MatchExact {
@@ -219,7 +221,7 @@ func admits[T comparable](set map[T]struct{}, v T) bool {
 // on first use, and sends the retained events it asks for.
 func (b *broker) subscribe(s *session, m *core.Subscribe) {
 	match := matchOf(m.Options.Match)
-	if !s.checkURI(core.TypeSubscribe, m.Request, m.Topic, match) || !s.authorize(ActionSubscribe, m.Topic, core.TypeSubscribe, m.Request, true) {
+	if !s.checkURI(core.TypeSubscribe, m.Request, m.Topic, match) || !s.allowed(ActionSubscribe, m.Topic, m, m.Request) {
 		return
 	}
 	b.mu.Lock()

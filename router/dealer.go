@@ -94,7 +94,7 @@ func (d *dealer) register(s *session, m *core.Register) {
 		s.sendError(core.TypeRegister, m.Request, core.URIInvalidURI, "procedures in the wamp. namespace are reserved for the router")
 		return
 	}
-	if !s.authorize(ActionRegister, m.Procedure, core.TypeRegister, m.Request, true) {
+	if !s.allowed(ActionRegister, m.Procedure, m, m.Request) {
 		return
 	}
 	invoke := m.Options.Invoke
@@ -230,13 +230,14 @@ func (d *dealer) call(s *session, m *core.Call) {
 	if !s.checkURI(core.TypeCall, m.Request, m.Procedure, core.MatchExact) {
 		return
 	}
-	if !s.authorize(ActionCall, m.Procedure, core.TypeCall, m.Request, true) {
+	dec, ok := s.authorize(ActionCall, m.Procedure, m, m.Request, true)
+	if !ok {
 		return
 	}
 	if strings.HasPrefix(m.Procedure, "wamp.") && (d.realm.metaCall(s, m) || d.realm.metaTables(s, m)) {
 		return
 	}
-	if !d.routeCall(s, m) {
+	if !d.routeCall(s, m, dec.Disclose) {
 		// Outside the lock: the violation makes the session leave, which
 		// takes the lock.
 		s.violation("CALL with request ID %d while the call with that ID is pending", m.Request)
@@ -245,7 +246,7 @@ func (d *dealer) call(s *session, m *core.Call) {
 
 // routeCall does the work of call under the lock; false means the CALL
 // reuses the request ID of a pending call that takes no more input.
-func (d *dealer) routeCall(s *session, m *core.Call) bool {
+func (d *dealer) routeCall(s *session, m *core.Call, disclose bool) bool {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if inv := s.calls[m.Request]; inv != nil {
@@ -283,7 +284,7 @@ func (d *dealer) routeCall(s *session, m *core.Call) bool {
 	}
 	inv := &invocation{id: d.lastInvID, reg: reg, callee: c, caller: s, request: m.Request,
 		receiveProgress: isTrue(m.Options.ReceiveProgress), inputOpen: progress,
-		disclose: isTrue(m.Options.DiscloseMe) || c.discloseCaller}
+		disclose: isTrue(m.Options.DiscloseMe) || c.discloseCaller || disclose}
 	c.inflight++
 	if s.calls == nil {
 		s.calls = make(map[uint64]*invocation)

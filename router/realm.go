@@ -17,6 +17,9 @@ type Realm struct {
 
 	broker broker
 	dealer dealer
+
+	serviceOnce sync.Once
+	service     *serviceCaller // the router's own caller (Router.Call)
 }
 
 func newRealm(r *Router, name string) *Realm {
@@ -36,16 +39,26 @@ func (rl *Realm) SessionCount() int {
 	return len(rl.sessions)
 }
 
-// join gives s a session ID unique in the realm and adds it.
-func (rl *Realm) join(s *session) {
+// newSessionID returns a session ID not in use in the realm now.
+func (rl *Realm) newSessionID() uint64 {
 	rl.mu.Lock()
 	defer rl.mu.Unlock()
 	id := randomID()
 	for rl.sessions[id] != nil {
 		id = randomID()
 	}
-	s.id = id
-	rl.sessions[id] = s
+	return id
+}
+
+// join adds s to the realm under its ID (from newSessionID), or a new one
+// if another session took it meanwhile, or s's ID is of another realm.
+func (rl *Realm) join(s *session) {
+	rl.mu.Lock()
+	defer rl.mu.Unlock()
+	for s.id == 0 || rl.sessions[s.id] != nil {
+		s.id = randomID()
+	}
+	rl.sessions[s.id] = s
 	rl.router.stats.sessions.Add(1)
 	rl.router.stats.sessionsTotal.Add(1)
 }

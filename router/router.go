@@ -45,9 +45,18 @@ type Options struct {
 	// the router has, else ABORT wamp.error.no_auth_method. Nil admits
 	// anonymous sessions only, with role "anonymous".
 	Auth []AuthMethod
-	// Authorizer decides what each session may call, register, publish and
-	// subscribe to (e.g. NewRoles); nil allows everything.
+	// Roles are the authroles of realms, by realm and role name, as
+	// Crossbar.io's config lists them: static permissions or a dynamic
+	// authorizer. A session of a realm listed here must have one of its
+	// roles (or "trusted", allowed everything), else its HELLO gets ABORT
+	// wamp.error.no_such_role.
+	Roles map[string]map[string]Role
+	// Authorizer decides for the sessions of realms without Roles (e.g.
+	// NewRoles); nil allows everything.
 	Authorizer Authorizer
+	// ServiceCallTimeout bounds each call of a dynamic authorizer (default
+	// 10 s; a dynamic authenticator's calls are bounded by HandshakeTimeout).
+	ServiceCallTimeout time.Duration
 	// HandshakeTimeout bounds the time from a connection's start to its
 	// WELCOME (HELLO, and the CHALLENGE's answer): a connection that does not
 	// join in time is closed, logged and counted (default 10 s).
@@ -68,6 +77,8 @@ type Options struct {
 type Router struct {
 	opts   Options
 	logger *slog.Logger
+
+	roles map[string]*realmRoles // Options.Roles, compiled
 
 	mu       sync.Mutex
 	realms   map[string]*Realm
@@ -127,6 +138,17 @@ func New(opts Options) (*Router, error) {
 	setDefault(&r.opts.MaxSessions, 100_000)
 	if r.opts.HandshakeTimeout <= 0 {
 		r.opts.HandshakeTimeout = 10 * time.Second
+	}
+	if r.opts.ServiceCallTimeout <= 0 {
+		r.opts.ServiceCallTimeout = 10 * time.Second
+	}
+	r.roles = make(map[string]*realmRoles, len(opts.Roles))
+	for realm, roles := range opts.Roles {
+		rr, err := newRealmRoles(realm, roles)
+		if err != nil {
+			return nil, err
+		}
+		r.roles[realm] = rr
 	}
 	setDefault(&r.opts.MaxPendingCalls, 10000)
 	setDefault(&r.opts.MaxRetainedTopics, 10000)
@@ -189,19 +211,34 @@ func (r *Router) realmFor(name string) (*Realm, error) {
 
 // Accept returns the router-side session for a new transport; it is a
 // [core.Acceptor] for listeners: registry.Listen(ctx, url, cfg, r.Accept).
-// It returns nil (the listener then closes the transport) once the router
-// is closing, and for a transport that cannot enqueue without blocking (a
-// [core.TrySender]; every transport of this module is one): the router
-// sends while it holds a realm's lock, so one stuck peer would stall the
-// realm.
+// Its sessions authenticate with Options.Auth ([Router.Acceptor] gives a
+// listener its own methods). It returns nil (the listener then closes the
+// transport) once the router is closing, and for a transport that cannot
+// enqueue without blocking (a [core.TrySender]; every transport of this
+// module is one): the router sends while it holds a realm's lock, so one
+// stuck peer would stall the realm.
 func (r *Router) Accept(t core.Transport) core.TransportHandler {
+	return r.accept(t, r.opts.Auth)
+}
+
+// Acceptor returns a [core.Acceptor] whose sessions authenticate with
+// methods instead of Options.Auth, as each transport of a Crossbar.io
+// config has its own auth section.
+func (r *Router) Acceptor(methods ...AuthMethod) core.Acceptor {
+	if len(methods) == 0 {
+		methods = r.opts.Auth
+	}
+	return func(t core.Transport) core.TransportHandler { return r.accept(t, methods) }
+}
+
+func (r *Router) accept(t core.Transport, methods []AuthMethod) core.TransportHandler {
 	st, ok := t.(trySendTransport)
 	if !ok {
 		r.logger.Error("router: refusing a transport that cannot send without blocking (it does not implement core.TrySender)",
 			"peer", t.Details().Peer, "type", fmt.Sprintf("%T", t))
 		return nil
 	}
-	s := newSession(r, st)
+	s := newSession(r, st, methods)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.closing {
@@ -215,6 +252,7 @@ func (r *Router) Accept(t core.Transport) core.TransportHandler {
 		return nil
 	}
 	r.sessions[s] = struct{}{}
+	s.started = time.Now()
 	s.handshake = time.AfterFunc(r.opts.HandshakeTimeout, s.handshakeExpired)
 	return s
 }
@@ -294,13 +332,14 @@ func (r *Router) Stats() Stats {
 	}
 }
 
-// authMethod returns the method a HELLO's authmethods pick, or nil.
-func (r *Router) authMethod(offered []string) AuthMethod {
+// authMethod returns the method of methods that a HELLO's authmethods
+// pick, or nil.
+func authMethod(methods []AuthMethod, offered []string) AuthMethod {
 	if len(offered) == 0 {
 		offered = []string{"anonymous"}
 	}
 	for _, name := range offered {
-		for _, m := range r.opts.Auth {
+		for _, m := range methods {
 			if m.Name() == name {
 				return m
 			}
@@ -309,9 +348,9 @@ func (r *Router) authMethod(offered []string) AuthMethod {
 	return nil
 }
 
-func (r *Router) authNames() []string {
-	names := make([]string, len(r.opts.Auth))
-	for i, m := range r.opts.Auth {
+func authNames(methods []AuthMethod) []string {
+	names := make([]string, len(methods))
+	for i, m := range methods {
 		names[i] = m.Name()
 	}
 	return names

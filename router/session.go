@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -40,15 +41,28 @@ type session struct {
 
 	state atomic.Uint32
 	slow  atomic.Bool // disconnected for a full send queue
+	// welcoming orders WELCOME and its state change against a GOODBYE
+	// from another goroutine (kill, shutdown).
+	welcoming sync.Mutex
 
-	id         uint64
-	realm      *Realm
-	authid     string
-	authrole   string
-	authmethod string
-	features   clientFeatures
-	pending    *pendingAuth // while challenged
-	handshake  *time.Timer  // until WELCOME: Options.HandshakeTimeout
+	id           uint64
+	realm        *Realm
+	authid       string
+	authrole     string
+	authmethod   string
+	authprovider string
+	authextra    map[string]any
+	features     clientFeatures
+	auth         []AuthMethod // the methods this connection's listener admits
+	pending      *pendingAuth // while challenged
+	handshake    *time.Timer  // until WELCOME: Options.HandshakeTimeout
+	started      time.Time    // the connection's start, for the handshake deadline
+
+	// authorizer decides for the joined session (nil: allowed everything);
+	// decisions caches those it may remember. Only the session's reader
+	// uses them.
+	authorizer Authorizer
+	decisions  map[[2]string]Decision
 
 	// Owned by the realm's broker and dealer (under their locks).
 	subscriptions []*subscription
@@ -66,8 +80,8 @@ type trySendTransport interface {
 	core.TrySender
 }
 
-func newSession(r *Router, t trySendTransport) *session {
-	return &session{router: r, t: t}
+func newSession(r *Router, t trySendTransport, auth []AuthMethod) *session {
+	return &session{router: r, t: t, auth: auth}
 }
 
 // pendingAuth is a HELLO waiting for its AUTHENTICATE.
@@ -214,12 +228,16 @@ func (s *session) hello(m *core.Hello) {
 			s.features |= calleeProgressiveInvocations
 		}
 	}
-	method := r.authMethod(m.Details.AuthMethods)
+	method := authMethod(s.auth, m.Details.AuthMethods)
 	if method == nil {
-		s.abort(core.URINoAuthMethod, fmt.Sprintf("cannot authenticate using any of the offered authmethods %q: this router admits %q", m.Details.AuthMethods, r.authNames()))
+		s.abort(core.URINoAuthMethod, fmt.Sprintf("cannot authenticate using any of the offered authmethods %q: this router admits %q", m.Details.AuthMethods, authNames(s.auth)))
 		return
 	}
-	id, challenge, state, err := method.Hello(rl.name, &m.Details, s.t.Details())
+	s.id = rl.newSessionID()
+	q := &AuthRequest{Realm: rl.name, Hello: &m.Details, Transport: s.t.Details(), Session: s.id, router: r}
+	ctx, cancel := s.handshakeContext()
+	defer cancel()
+	id, challenge, state, err := method.Hello(ctx, q)
 	switch {
 	case err != nil:
 		s.refuse(err)
@@ -234,11 +252,19 @@ func (s *session) hello(m *core.Hello) {
 	}
 }
 
+// handshakeContext ends when the handshake timeout does: what an
+// authenticator (a dynamic one calls a procedure) may take.
+func (s *session) handshakeContext() (context.Context, context.CancelFunc) {
+	return context.WithDeadline(context.Background(), s.started.Add(s.router.opts.HandshakeTimeout))
+}
+
 // authenticate checks the AUTHENTICATE answering our CHALLENGE.
 func (s *session) authenticate(m *core.Authenticate) {
 	p := s.pending
 	s.pending = nil
-	id, err := p.method.Verify(p.state, m)
+	ctx, cancel := s.handshakeContext()
+	defer cancel()
+	id, err := p.method.Verify(ctx, p.state, m)
 	if err != nil {
 		s.refuse(err)
 		return
@@ -282,24 +308,41 @@ func (s *session) handshakeExpired() {
 	s.closeTransport()
 }
 
-// admit joins the session to rl as id and says WELCOME.
+// admit joins the session to rl (or the realm the identity names) as id
+// and says WELCOME.
 func (s *session) admit(rl *Realm, id *Identity, from uint32) {
+	r := s.router
+	if id.Realm != "" && id.Realm != rl.name {
+		if rl = r.Realm(id.Realm); rl == nil {
+			s.abort(core.URINoSuchRealm, fmt.Sprintf("the authenticator assigned the realm %q, which this router does not have", id.Realm))
+			return
+		}
+	}
+	if rr := r.roles[rl.name]; rr != nil && id.AuthRole != trustedRole && !rr.has(id.AuthRole) {
+		s.abort(core.URINoSuchRole, fmt.Sprintf("realm %q has no role %q", rl.name, id.AuthRole))
+		return
+	}
 	if s.handshake != nil {
 		s.handshake.Stop()
 		s.handshake = nil
 	}
 	s.realm = rl
-	s.authid, s.authrole, s.authmethod = id.AuthID, id.AuthRole, id.AuthMethod
+	s.authid, s.authrole, s.authmethod, s.authprovider, s.authextra = id.AuthID, id.AuthRole, id.AuthMethod, id.AuthProvider, id.AuthExtra
+	s.authorizer = r.authorizerFor(rl.name, s.authrole)
 	rl.join(s)
-	// WELCOME goes out before the state says joined, so that a shutdown's
-	// GOODBYE can never overtake it; the session's own next message is
-	// handled after this returns, on the same reader.
+	// WELCOME goes out before the state says joined, and under welcoming,
+	// so that a shutdown's GOODBYE can neither overtake it nor miss the
+	// session; the session's own next message is handled after this
+	// returns, on the same reader.
+	s.welcoming.Lock()
 	s.send(&core.Welcome{Session: s.id, Details: core.WelcomeDetails{
-		Roles: welcomeRoles, Realm: rl.name,
+		Roles: welcomeRoles, Realm: rl.name, AuthExtra: id.AuthExtra,
 		AuthID: s.authid, AuthRole: s.authrole, AuthMethod: id.AuthMethod, AuthProvider: id.AuthProvider,
 	}})
-	if !s.state.CompareAndSwap(from, stJoined) {
-		s.leave() // closed or shut down meanwhile
+	joined := s.state.CompareAndSwap(from, stJoined)
+	s.welcoming.Unlock()
+	if !joined {
+		s.leave() // closed meanwhile
 		return
 	}
 	rl.publishMeta("wamp.session.on_join", s.metaDetails())
@@ -355,6 +398,8 @@ func (s *session) shutdown() {
 // reason, and the session waits for the client's answer; false when the
 // session was not joined.
 func (s *session) goodbye(reason, message string) bool {
+	s.welcoming.Lock()
+	defer s.welcoming.Unlock()
 	if !s.state.CompareAndSwap(stJoined, stLeaving) {
 		return false
 	}
