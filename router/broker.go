@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/autobahn-go/autobahn/core"
 )
@@ -28,7 +29,9 @@ type broker struct {
 type subscription struct {
 	id          uint64
 	uri, match  string
+	created     time.Time
 	subscribers []*session
+	history     *eventHistory // event history kept (then the subscription stays without subscribers)
 }
 
 // retainedEvent is a publication kept for subscribers that ask for it
@@ -109,9 +112,7 @@ func (b *broker) publish(s *session, m *core.Publish) {
 func (b *broker) route(m *core.Publish, pub uint64, from publisherInfo, f *pubFilter) (delivered int, refused bool) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.subs.each(m.Topic, func(sub *subscription) {
-		delivered += b.deliver(sub, m, pub, from, f, nil)
-	})
+	delivered = b.fanOut(m, pub, from, f)
 	if isTrue(m.Options.Retain) {
 		if b.retained[m.Topic] == nil && len(b.retained) >= b.realm.router.opts.MaxRetainedTopics {
 			return delivered, true
@@ -119,6 +120,25 @@ func (b *broker) route(m *core.Publish, pub uint64, from publisherInfo, f *pubFi
 		b.retained[m.Topic] = &retainedEvent{pub: m, publication: pub, publisher: from}
 	}
 	return delivered, false
+}
+
+// fanOut delivers a publication to every matching subscription; b.mu is
+// held.
+func (b *broker) fanOut(m *core.Publish, pub uint64, from publisherInfo, f *pubFilter) (delivered int) {
+	b.subs.each(m.Topic, func(sub *subscription) {
+		delivered += b.deliver(sub, m, pub, from, f, nil)
+		if sub.history != nil {
+			sub.history.add(storedEvent{at: time.Now(), publication: pub, from: from, topic: m.Topic, args: m.Args, kwargs: m.Kwargs})
+		}
+	})
+	return delivered
+}
+
+// metaLocked publishes a meta event of the realm while b.mu is held (the
+// broker's own subscription events).
+func (b *broker) metaLocked(topic string, args ...any) {
+	n := b.fanOut(&core.Publish{Topic: topic, Args: args}, randomID(), publisherInfo{}, &pubFilter{})
+	b.realm.router.stats.events.Add(uint64(n))
 }
 
 // deliver sends the event of publication pub to the subscribers of sub
@@ -226,20 +246,23 @@ func (b *broker) subscribe(s *session, m *core.Subscribe) {
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	sub, ok := b.subs.get(m.Topic, match)
-	if !ok {
-		sub = &subscription{id: randomID(), uri: m.Topic, match: match}
-		for b.byID[sub.id] != nil {
-			sub.id = randomID()
-		}
-		b.subs.put(m.Topic, match, sub)
-		b.byID[sub.id] = sub
-	}
-	if !slices.Contains(sub.subscribers, s) {
+	sub, existed := b.subscription(m.Topic, match)
+	added := !slices.Contains(sub.subscribers, s)
+	if added {
 		sub.subscribers = append(sub.subscribers, s)
 		s.subscriptions = append(s.subscriptions, sub)
 	}
 	s.send(&core.Subscribed{Request: m.Request, Subscription: sub.id})
+	// Meta events follow SUBSCRIBED, as in Crossbar.io; none for the meta
+	// topics themselves.
+	if !strings.HasPrefix(sub.uri, "wamp.") {
+		if !existed {
+			b.metaLocked("wamp.subscription.on_create", s.id, sub.details())
+		}
+		if added {
+			b.metaLocked("wamp.subscription.on_subscribe", s.id, sub.id)
+		}
+	}
 	if !isTrue(m.Options.GetRetained) {
 		return
 	}
@@ -255,6 +278,21 @@ func (b *broker) subscribe(s *session, m *core.Subscribe) {
 			b.deliver(sub, r.pub, r.publication, r.publisher, r.filter(), s)
 		}
 	}
+}
+
+// subscription returns the subscription of a topic pattern, creating it
+// when it does not exist. b.mu is held.
+func (b *broker) subscription(uri, match string) (sub *subscription, existed bool) {
+	if sub, ok := b.subs.get(uri, match); ok {
+		return sub, true
+	}
+	sub = &subscription{id: randomID(), uri: uri, match: match, created: time.Now()}
+	for b.byID[sub.id] != nil {
+		sub.id = randomID()
+	}
+	b.subs.put(uri, match, sub)
+	b.byID[sub.id] = sub
+	return sub, false
 }
 
 // unsubscribe removes s from a subscription.
@@ -280,13 +318,31 @@ func (b *broker) leave(s *session, id uint64) bool {
 	return true
 }
 
-// drop removes s from sub, and sub once it has no subscriber left.
+// drop removes s from sub, and sub once it has no subscriber left,
+// publishing the meta events of both.
 func (b *broker) drop(sub *subscription, s *session) {
 	sub.subscribers = slices.DeleteFunc(sub.subscribers, func(x *session) bool { return x == s })
-	if len(sub.subscribers) == 0 {
+	meta := !strings.HasPrefix(sub.uri, "wamp.")
+	if meta {
+		b.metaLocked("wamp.subscription.on_unsubscribe", s.id, sub.id)
+	}
+	if len(sub.subscribers) == 0 && sub.history == nil {
 		b.subs.remove(sub.uri, sub.match)
 		delete(b.byID, sub.id)
+		if meta {
+			b.metaLocked("wamp.subscription.on_delete", s.id, sub.id)
+		}
 	}
+}
+
+// details describes sub as the meta API does.
+func (sub *subscription) details() map[string]any {
+	return map[string]any{"id": sub.id, "created": isoTime(sub.created), "uri": sub.uri, "match": sub.match}
+}
+
+// isoTime formats t as Crossbar.io's timestamps (UTC, milliseconds).
+func isoTime(t time.Time) string {
+	return t.UTC().Format("2006-01-02T15:04:05.000Z")
 }
 
 // detach removes every subscription of a session that left.

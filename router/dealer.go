@@ -46,6 +46,7 @@ type dealer struct {
 type registration struct {
 	id         uint64
 	uri, match string
+	created    time.Time
 	invoke     string
 	callees    []*callee
 	next       int // roundrobin: the callee after the last one used
@@ -112,10 +113,10 @@ func (d *dealer) register(s *session, m *core.Register) {
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	reg, ok := d.regs.get(m.Procedure, match)
+	reg, existed := d.regs.get(m.Procedure, match)
 	switch {
-	case !ok:
-		reg = &registration{id: randomID(), uri: m.Procedure, match: match, invoke: invoke}
+	case !existed:
+		reg = &registration{id: randomID(), uri: m.Procedure, match: match, invoke: invoke, created: time.Now()}
 		for d.byID[reg.id] != nil {
 			reg.id = randomID()
 		}
@@ -124,7 +125,8 @@ func (d *dealer) register(s *session, m *core.Register) {
 	case isTrue(m.Options.ForceReregister):
 		for _, c := range reg.callees {
 			if c.s != s {
-				d.revoke(reg, c.s)
+				d.revoke(reg, c.s, reasonForceReregister)
+				d.realm.publishMeta("wamp.registration.on_unregister", c.s.id, reg.id)
 			}
 		}
 		reg.callees = slices.DeleteFunc(reg.callees, func(c *callee) bool { return c.s != s })
@@ -143,14 +145,24 @@ func (d *dealer) register(s *session, m *core.Register) {
 		discloseCaller: isTrue(m.Options.DiscloseCaller), forwardTimeout: isTrue(m.Options.ForwardTimeout)})
 	s.registrations = append(s.registrations, reg)
 	s.send(&core.Registered{Request: m.Request, Registration: reg.id})
+	if !existed {
+		d.realm.publishMeta("wamp.registration.on_create", s.id, reg.details())
+	}
+	d.realm.publishMeta("wamp.registration.on_register", s.id, reg.id)
+}
+
+// details describes reg as the meta API does.
+func (reg *registration) details() map[string]any {
+	return map[string]any{"id": reg.id, "created": isoTime(reg.created), "uri": reg.uri, "match": reg.match, "invoke": reg.invoke}
 }
 
 // revoke takes a registration away from a callee (force_reregister by
-// another session), telling it when it supports registration revocation.
-func (d *dealer) revoke(reg *registration, s *session) {
+// another session, wamp.registration.remove_callee), telling it when it
+// supports registration revocation. d.mu is held.
+func (d *dealer) revoke(reg *registration, s *session, reason string) {
 	s.registrations = slices.DeleteFunc(s.registrations, func(r *registration) bool { return r == reg })
 	if s.features&calleeRevocation != 0 {
-		s.send(&core.Unregistered{Details: core.UnregisteredDetails{Registration: reg.id, Reason: reasonForceReregister}})
+		s.send(&core.Unregistered{Details: core.UnregisteredDetails{Registration: reg.id, Reason: reason}})
 	}
 }
 
@@ -186,12 +198,16 @@ func (d *dealer) leave(s *session, id uint64) bool {
 	return true
 }
 
-// drop removes s from reg, and reg once it has no callee left.
+// drop removes s from reg, and reg once it has no callee left, publishing
+// the meta events of both. d.mu is held (meta events take the broker's
+// lock after it: never the other way round).
 func (d *dealer) drop(reg *registration, s *session) {
 	reg.callees = slices.DeleteFunc(reg.callees, func(c *callee) bool { return c.s == s })
+	d.realm.publishMeta("wamp.registration.on_unregister", s.id, reg.id)
 	if len(reg.callees) == 0 {
 		d.regs.remove(reg.uri, reg.match)
 		delete(d.byID, reg.id)
+		d.realm.publishMeta("wamp.registration.on_delete", s.id, reg.id)
 	}
 }
 

@@ -39,6 +39,9 @@ func (s *session) metaDetails() map[string]any {
 func (rl *Realm) metaCall(s *session, m *core.Call) bool {
 	var res *core.Result
 	switch m.Procedure {
+	case "wamp.session.add_testament", "wamp.session.flush_testaments":
+		rl.testamentCall(s, m)
+		return true
 	case "wamp.session.count":
 		res = &core.Result{Args: []any{int64(len(rl.sessionsWithRoles(m.Args)))}}
 	case "wamp.session.list":

@@ -28,6 +28,20 @@ func (rl *Realm) metaTables(s *session, m *core.Call) bool {
 	case "wamp.subscription.lookup", "wamp.subscription.match", "wamp.subscription.get",
 		"wamp.subscription.list_subscribers", "wamp.subscription.count_subscribers":
 		result, ok = rl.broker.meta(m)
+	case "wamp.subscription.get_events":
+		events, err := rl.broker.getEvents(m)
+		if err != nil {
+			s.sendError(core.TypeCall, m.Request, err.URI, err.Args...)
+			return true
+		}
+		result, ok = events, true
+	case "wamp.registration.remove_callee", "wamp.subscription.remove_subscriber":
+		if err := rl.remove(m); err != nil {
+			s.sendError(core.TypeCall, m.Request, err.URI, err.Args...)
+		} else {
+			s.send(&core.Result{Request: m.Request})
+		}
+		return true
 	default:
 		return false
 	}
@@ -107,7 +121,7 @@ func (d *dealer) meta(m *core.Call) (any, bool) {
 	}
 	switch lastComponent(m.Procedure) {
 	case "get":
-		return map[string]any{"id": r.id, "uri": r.uri, "match": r.match, "invoke": r.invoke}, true
+		return r.details(), true
 	case "list_callees":
 		ids := make([]any, len(r.callees))
 		for i, c := range r.callees {
@@ -151,7 +165,7 @@ func (b *broker) meta(m *core.Call) (any, bool) {
 	}
 	switch lastComponent(m.Procedure) {
 	case "get":
-		return map[string]any{"id": sub.id, "uri": sub.uri, "match": sub.match}, true
+		return sub.details(), true
 	case "list_subscribers":
 		ids := make([]any, len(sub.subscribers))
 		for i, s := range sub.subscribers {
@@ -160,4 +174,66 @@ func (b *broker) meta(m *core.Call) (any, bool) {
 		return ids, true
 	}
 	return int64(len(sub.subscribers)), true // count_subscribers
+}
+
+// remove answers wamp.registration.remove_callee(registration, callee,
+// reason) and wamp.subscription.remove_subscriber(subscription,
+// subscriber, reason): the session loses the registration or subscription
+// and is told so with UNREGISTERED / UNSUBSCRIBED when it announced
+// registration_revocation / subscription_revocation.
+func (rl *Realm) remove(m *core.Call) *core.ApplicationError {
+	var id, sessionID uint64
+	if len(m.Args) >= 2 {
+		id, _ = firstUint(m.Args)
+		sessionID, _ = firstUint(m.Args[1:])
+	}
+	reason := core.URICanceled
+	if len(m.Args) >= 3 {
+		if r, ok := m.Args[2].(string); ok && core.ValidateURI(r, false, core.MatchExact) == nil {
+			reason = r
+		}
+	}
+	rl.mu.Lock()
+	other := rl.sessions[sessionID]
+	rl.mu.Unlock()
+	if other == nil {
+		return core.NewApplicationError(URINoSuchSession, "no session with this ID in the realm")
+	}
+	if lastComponent(m.Procedure) == "remove_callee" {
+		if !rl.dealer.removeCallee(id, other, reason) {
+			return core.NewApplicationError(core.URINoSuchRegistration, "the session is not a callee of this registration")
+		}
+		return nil
+	}
+	if !rl.broker.removeSubscriber(id, other, reason) {
+		return core.NewApplicationError(core.URINoSuchSubscription, "the session is not a subscriber of this subscription")
+	}
+	return nil
+}
+
+func (d *dealer) removeCallee(id uint64, s *session, reason string) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	reg := d.byID[id]
+	if reg == nil || reg.calleeOf(s) == nil || strings.HasPrefix(reg.uri, "wamp.") {
+		return false
+	}
+	d.revoke(reg, s, reason)
+	d.drop(reg, s)
+	return true
+}
+
+func (b *broker) removeSubscriber(id uint64, s *session, reason string) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	sub := b.byID[id]
+	if sub == nil || !slices.Contains(sub.subscribers, s) {
+		return false
+	}
+	s.subscriptions = slices.DeleteFunc(s.subscriptions, func(x *subscription) bool { return x == sub })
+	if s.features&subscriberRevocation != 0 {
+		s.send(&core.Unsubscribed{Details: core.UnsubscribedDetails{Subscription: sub.id, Reason: reason}})
+	}
+	b.drop(sub, s)
+	return true
 }

@@ -2,6 +2,7 @@ package router
 
 import (
 	"testing"
+	"time"
 
 	"github.com/autobahn-go/autobahn/core"
 )
@@ -91,8 +92,12 @@ func TestRegistrationAndSubscriptionMeta(t *testing.T) {
 	equal(t, "registration.lookup", result("wamp.registration.lookup", "com..get", map[string]any{"match": "wildcard"}), wildID)
 	equal(t, "registration.lookup missing", result("wamp.registration.lookup", "com.nothing"), nil)
 	equal(t, "registration.match", result("wamp.registration.match", "com.x.get"), wildID)
-	equal(t, "registration.get", result("wamp.registration.get", regID),
-		map[string]any{"id": regID, "uri": "com.example.add", "match": "exact", "invoke": "single"})
+	got := result("wamp.registration.get", regID).(map[string]any)
+	if _, err := time.Parse(time.RFC3339, got["created"].(string)); err != nil {
+		t.Fatalf("registration.get created: %v", err)
+	}
+	delete(got, "created")
+	equal(t, "registration.get", got, map[string]any{"id": regID, "uri": "com.example.add", "match": "exact", "invoke": "single"})
 	equal(t, "list_callees", result("wamp.registration.list_callees", regID), []any{callee.id})
 	equal(t, "count_callees", result("wamp.registration.count_callees", regID), int64(1))
 	equal(t, "subscription.list", result("wamp.subscription.list"),
@@ -104,4 +109,74 @@ func TestRegistrationAndSubscriptionMeta(t *testing.T) {
 	c.expectError(core.TypeCall, req, core.URINoSuchRegistration)
 	req = c.call("wamp.subscription.count_subscribers", core.CallOptions{}, uint64(1))
 	c.expectError(core.TypeCall, req, core.URINoSuchSubscription)
+}
+
+func TestRegistrationAndSubscriptionMetaEvents(t *testing.T) {
+	r := newRouter(t, Options{})
+	watcher, a, b := join(t, r, "realm1"), join(t, r, "realm1"), join(t, r, "realm1")
+	metaSubs := map[uint64]string{}
+	for _, topic := range []string{"wamp.subscription.on_create", "wamp.subscription.on_subscribe",
+		"wamp.subscription.on_unsubscribe", "wamp.subscription.on_delete", "wamp.registration.on_create",
+		"wamp.registration.on_register", "wamp.registration.on_unregister", "wamp.registration.on_delete"} {
+		metaSubs[watcher.subscribe(topic, "")] = topic
+	}
+	next := func(want string, args ...any) map[string]any {
+		t.Helper()
+		ev := expect[*core.Event](watcher)
+		equal(t, "meta topic", metaSubs[ev.Subscription], want)
+		equal(t, want+" args", ev.Args[:len(args)], args)
+		if len(ev.Args) > len(args) {
+			d, _ := ev.Args[len(args)].(map[string]any)
+			return d
+		}
+		return nil
+	}
+	subID := a.subscribe("com.example.news", "")
+	d := next("wamp.subscription.on_create", a.id)
+	equal(t, "on_create details", []any{d["id"], d["uri"], d["match"]}, []any{subID, "com.example.news", "exact"})
+	next("wamp.subscription.on_subscribe", a.id, subID)
+	b.subscribe("com.example.news", "")
+	next("wamp.subscription.on_subscribe", b.id, subID)
+	a.send(&core.Unsubscribe{Request: a.next(), Subscription: subID})
+	expect[*core.Unsubscribed](a)
+	next("wamp.subscription.on_unsubscribe", a.id, subID)
+
+	regID := a.register("com.example.add", core.RegisterOptions{})
+	d = next("wamp.registration.on_create", a.id)
+	equal(t, "on_create details", []any{d["id"], d["uri"], d["invoke"]}, []any{regID, "com.example.add", "single"})
+	next("wamp.registration.on_register", a.id, regID)
+
+	// remove_callee revokes: the callee (its HELLO announces
+	// registration_revocation) is told, with the default reason.
+	watcher.call("wamp.registration.remove_callee", core.CallOptions{}, regID, a.id)
+	next("wamp.registration.on_unregister", a.id, regID)
+	next("wamp.registration.on_delete", a.id, regID)
+	expect[*core.Result](watcher)
+	u := expect[*core.Unregistered](a)
+	equal(t, "revocation", []any{u.Details.Registration, u.Details.Reason}, []any{regID, core.URICanceled})
+	req := a.call("com.example.add", core.CallOptions{})
+	a.expectError(core.TypeCall, req, core.URINoSuchProcedure)
+	req = watcher.call("wamp.registration.remove_callee", core.CallOptions{}, regID, a.id)
+	watcher.expectError(core.TypeCall, req, core.URINoSuchRegistration)
+
+	// A session that leaves loses its subscriptions: unsubscribe, delete.
+	b.send(&core.Goodbye{Reason: core.URICloseGoodbyeAndOut})
+	expect[*core.Goodbye](b)
+	next("wamp.subscription.on_unsubscribe", b.id, subID)
+	next("wamp.subscription.on_delete", b.id, subID)
+}
+
+func TestRemoveSubscriberRevokes(t *testing.T) {
+	r := newRouter(t, Options{})
+	admin := join(t, r, "realm1")
+	sub := joinAs(t, r, "realm1", map[string]core.Role{core.RoleSubscriber: {Features: map[string]bool{"subscription_revocation": true}}})
+	subID := sub.subscribe("com.example.news", "")
+	admin.call("wamp.subscription.remove_subscriber", core.CallOptions{}, subID, sub.id, "com.example.banned")
+	expect[*core.Result](admin)
+	u := expect[*core.Unsubscribed](sub)
+	equal(t, "revocation", []any{u.Request, u.Details.Subscription, u.Details.Reason}, []any{uint64(0), subID, "com.example.banned"})
+	admin.publish("com.example.news", core.PublishOptions{}, "x")
+	sub.quiet(50 * time.Millisecond)
+	req := admin.call("wamp.subscription.remove_subscriber", core.CallOptions{}, subID, uint64(12345))
+	admin.expectError(core.TypeCall, req, URINoSuchSession)
 }

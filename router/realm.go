@@ -76,6 +76,7 @@ func (rl *Realm) leave(s *session) {
 		return
 	}
 	rl.router.stats.sessions.Add(-1)
+	rl.publishTestaments(s)
 	rl.broker.detach(s)
 	rl.dealer.detach(s)
 	rl.publishMeta("wamp.session.on_leave", s.id, s.authid, s.authrole)
@@ -87,11 +88,13 @@ var Features = map[string][]string{
 	core.RoleBroker: {
 		"publisher_identification", "pattern_based_subscription", "subscriber_blackwhite_listing",
 		"publisher_exclusion", "event_retention", "payload_passthru_mode", "session_meta_api",
+		"subscription_meta_api", "subscription_revocation", "event_history",
 	},
 	core.RoleDealer: {
 		"progressive_call_results", "progressive_call_invocations", "call_timeout", "call_canceling",
 		"caller_identification", "pattern_based_registration", "shared_registration",
-		"payload_passthru_mode", "registration_revocation", "session_meta_api",
+		"payload_passthru_mode", "registration_revocation", "session_meta_api", "registration_meta_api",
+		"testament_meta_api",
 	},
 }
 

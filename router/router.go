@@ -51,6 +51,9 @@ type Options struct {
 	// roles (or "trusted", allowed everything), else its HELLO gets ABORT
 	// wamp.error.no_such_role.
 	Roles map[string]map[string]Role
+	// EventHistory lists, by realm, the topics whose last events the realm
+	// keeps for wamp.subscription.get_events.
+	EventHistory map[string][]EventHistory
 	// Authorizer decides for the sessions of realms without Roles (e.g.
 	// NewRoles); nil allows everything.
 	Authorizer Authorizer
@@ -178,6 +181,9 @@ func (r *Router) AddRealm(name string) (*Realm, error) {
 		return rl, nil
 	}
 	rl := newRealm(r, name)
+	if err := rl.broker.addHistory(r.opts.EventHistory[name]); err != nil {
+		return nil, err
+	}
 	r.realms[name] = rl
 	return rl, nil
 }

@@ -28,6 +28,7 @@ const (
 	calleeCanceling              clientFeatures = 1 << iota // callee: call_canceling (INTERRUPT)
 	calleeRevocation                                        // callee: registration_revocation
 	calleeProgressiveInvocations                            // callee: progressive_call_invocations
+	subscriberRevocation                                    // subscriber: subscription_revocation
 )
 
 // session is the router's side of one transport. It has no goroutine: the
@@ -63,6 +64,7 @@ type session struct {
 	// uses them.
 	authorizer Authorizer
 	decisions  map[[2]string]Decision
+	testaments *testaments // events to publish when the session leaves
 
 	// Owned by the realm's broker and dealer (under their locks).
 	subscriptions []*subscription
@@ -227,6 +229,9 @@ func (s *session) hello(m *core.Hello) {
 		if f["progressive_call_invocations"] {
 			s.features |= calleeProgressiveInvocations
 		}
+	}
+	if m.Details.Roles[core.RoleSubscriber].Features["subscription_revocation"] {
+		s.features |= subscriberRevocation
 	}
 	method := authMethod(s.auth, m.Details.AuthMethods)
 	if method == nil {

@@ -37,10 +37,12 @@ const jsRunTimeout = 30 * time.Second
 // Features the router announces in WELCOME (see router.Features).
 var (
 	wantBrokerFeatures = []string{"publisher_identification", "pattern_based_subscription",
-		"subscriber_blackwhite_listing", "publisher_exclusion", "event_retention", "payload_passthru_mode", "session_meta_api"}
+		"subscriber_blackwhite_listing", "publisher_exclusion", "event_retention", "payload_passthru_mode", "session_meta_api",
+		"subscription_meta_api", "subscription_revocation", "event_history"}
 	wantDealerFeatures = []string{"progressive_call_results", "progressive_call_invocations", "call_timeout",
 		"call_canceling", "caller_identification", "pattern_based_registration", "shared_registration",
-		"payload_passthru_mode", "registration_revocation", "session_meta_api"}
+		"payload_passthru_mode", "registration_revocation", "session_meta_api", "registration_meta_api",
+		"testament_meta_api"}
 )
 
 var jsProbe struct {
