@@ -23,7 +23,7 @@ func authRouter(t *testing.T, methods ...router.AuthMethod) *router.Router {
 
 // startRouter starts a router with opts (logging nowhere), closed when the
 // test ends.
-func startRouter(t *testing.T, opts router.Options) *router.Router {
+func startRouter(t testing.TB, opts router.Options) *router.Router {
 	t.Helper()
 	opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	r, err := router.New(opts)

@@ -35,6 +35,7 @@ import (
 	"github.com/autobahn-go/autobahn/registry"
 	"github.com/autobahn-go/autobahn/transports/rawsocket"
 	"github.com/autobahn-go/autobahn/transports/websocket"
+	"github.com/autobahn-go/autobahn/wamp"
 
 	// The serializers register themselves; the transports are imported by
 	// name above, which registers them too.
@@ -62,7 +63,9 @@ func benchUsage(w io.Writer) {
 	fmt.Fprint(w, `
 URL is any WAMP router: ws://host:port/path (WebSocket) or rs://host:port
 (RawSocket). Common flags: --serializer (json, msgpack, cbor, ubjson, and
-their .batched forms on WebSocket), --realm, --json, --timeout, --quiet.
+their .batched forms on WebSocket), --realm, --json, --timeout, --quiet,
+and --authid with --ticket, --wampcra or --cryptosign to authenticate
+(bench idle then measures authenticated joins/s).
 "autobahn bench MODE -h" prints the flags of MODE.
 `)
 }
@@ -111,6 +114,11 @@ type benchConfig struct {
 	// dialConc is the number of sessions dialled and joined in parallel.
 	dialConc   int
 	cpuprofile string
+	authFlags  func() error // resolves the authentication flags into auth
+	// authid and auth authenticate the sessions (--authid, --ticket,
+	// --wampcra, --cryptosign); none: anonymous.
+	authid string
+	auth   []wamp.Authenticator
 	// transportOptions are those of the URL's transport: no
 	// permessage-deflate and no auto-ping on WebSocket, so that the bench
 	// measures WAMP and not compression or keep-alive traffic.
@@ -124,7 +132,15 @@ func benchFlags(mode string, stderr io.Writer) (*flag.FlagSet, *benchConfig) {
 	fs := newFlags("bench "+mode, synopsisOf(mode), stderr)
 	c := &benchConfig{mode: mode, stderr: stderr}
 	fs.StringVar(&c.serName, "serializer", "json", "serializer: json, msgpack, cbor, ubjson, or NAME.batched (WebSocket only)")
-	fs.StringVar(&c.realm, "realm", "realm1", "realm to join (anonymously)")
+	fs.StringVar(&c.realm, "realm", "realm1", "realm to join")
+	fs.StringVar(&c.authid, "authid", "", "authid the sessions announce")
+	ticket := fs.String("ticket", "", "authenticate every session with WAMP-Ticket")
+	wampcra := fs.String("wampcra", "", "authenticate every session with WAMP-CRA (plain or salted secret)")
+	cryptosign := fs.String("cryptosign", "", "authenticate every session with WAMP-Cryptosign: an Ed25519 key `FILE`")
+	c.authFlags = func() (err error) {
+		c.auth, err = authenticators(*ticket, *wampcra, *cryptosign)
+		return err
+	}
 	fs.BoolVar(&c.jsonOut, "json", false, "print the result as JSON instead of a table")
 	fs.BoolVar(&c.quiet, "quiet", false, "no progress line on stderr")
 	fs.DurationVar(&c.dialTimeout, "timeout", 10*time.Second, "bound on dialling and joining each session, and on each set-up request")
@@ -172,6 +188,9 @@ func (c *benchConfig) parse(fs *flag.FlagSet, args []string) error {
 		return bad("--timeout must be positive")
 	case c.dialConc < 1:
 		return bad("--dial-concurrency must be at least 1")
+	}
+	if err := c.authFlags(); err != nil {
+		return bad("%v", err)
 	}
 	c.url = fs.Arg(0)
 	u, err := url.Parse(c.url)

@@ -7,10 +7,11 @@ package main
 // measures (a round trip costs one CALL and one RESULT, nothing more: no
 // per-call goroutine, channel or map), and it must work against any router,
 // so it only uses the core message model and the transports of the registry.
-// A benchPeer joins a realm anonymously, hands every message of the running
+// A benchPeer joins a realm (anonymously, or with the authenticators of the
+// command's flags), hands every message of the running
 // session to its mode's handler on the transport's reader goroutine, and
 // leaves with GOODBYE. It is not a general client: it does no
-// authentication, no reconnection and no request bookkeeping beyond what a
+// reconnection and no request bookkeeping beyond what a
 // bench mode does itself.
 
 import (
@@ -66,7 +67,7 @@ func (p *benchPeer) OnMessage(msg core.Message) {
 	if !p.joined.Load() {
 		switch msg.(type) {
 		case *core.Welcome, *core.Abort, *core.Challenge:
-			select {
+			select { // one at a time: the router waits for our AUTHENTICATE
 			case p.joinCh <- msg:
 			default:
 			}
@@ -146,30 +147,58 @@ func dialPeer(ctx context.Context, c *benchConfig, name string, roles map[string
 		t.Abort()
 		return nil, fmt.Errorf("%s: joining %s at %s: %w", name, c.realm, c.url, err)
 	}
-	if err := t.Send(dctx, &core.Hello{Realm: c.realm, Details: core.HelloDetails{Roles: roles}}); err != nil {
+	hello := core.HelloDetails{Roles: roles, AuthID: c.authid}
+	for _, a := range c.auth {
+		hello.AuthMethods = append(hello.AuthMethods, a.AuthMethod())
+		for k, v := range a.AuthExtra() {
+			if hello.AuthExtra == nil {
+				hello.AuthExtra = map[string]any{}
+			}
+			hello.AuthExtra[k] = v
+		}
+	}
+	if err := t.Send(dctx, &core.Hello{Realm: c.realm, Details: hello}); err != nil {
 		return fail(err)
 	}
-	select {
-	case msg := <-p.joinCh:
-		switch m := msg.(type) {
-		case *core.Welcome:
-			p.session = m.Session
-			p.joined.Store(true)
-			return p, nil
-		case *core.Abort:
-			return fail(fmt.Errorf("ABORT %s%s", m.Reason, detailMessage(m.Details.Message)))
-		case *core.Challenge:
-			return fail(fmt.Errorf("the router asks for %q authentication; the bench joins anonymously: use a realm open to anonymous clients", m.AuthMethod))
+	for {
+		select {
+		case msg := <-p.joinCh:
+			switch m := msg.(type) {
+			case *core.Welcome:
+				p.session = m.Session
+				p.joined.Store(true)
+				return p, nil
+			case *core.Abort:
+				return fail(fmt.Errorf("ABORT %s%s", m.Reason, detailMessage(m.Details.Message)))
+			case *core.Challenge:
+				answer, err := p.answer(dctx, m)
+				if err != nil {
+					return fail(err)
+				}
+				if err := t.Send(dctx, answer); err != nil {
+					return fail(err)
+				}
+			}
+		case <-p.closed:
+			return fail(fmt.Errorf("connection closed before WELCOME: %v", p.err))
+		case <-dctx.Done():
+			if ctx.Err() != nil {
+				return fail(ctx.Err())
+			}
+			return fail(fmt.Errorf("no WELCOME within %v", c.dialTimeout))
 		}
-	case <-p.closed:
-		return fail(fmt.Errorf("connection closed before WELCOME: %v", p.err))
-	case <-dctx.Done():
-		if ctx.Err() != nil {
-			return fail(ctx.Err())
-		}
-		return fail(fmt.Errorf("no WELCOME within %v", c.dialTimeout))
 	}
-	panic("unreachable")
+}
+
+// answer is the AUTHENTICATE for a CHALLENGE, from the authenticator of
+// its method.
+func (p *benchPeer) answer(ctx context.Context, ch *core.Challenge) (*core.Authenticate, error) {
+	for _, a := range p.c.auth {
+		if a.AuthMethod() == ch.AuthMethod {
+			return a.Authenticate(ctx, ch, p.t.Details())
+		}
+	}
+	return nil, fmt.Errorf("the router asks for %q authentication: give the bench --ticket, --wampcra or --cryptosign", ch.AuthMethod)
 }
 
 // request sends msg and waits, bounded by the configured timeout, for its

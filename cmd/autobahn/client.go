@@ -162,6 +162,26 @@ func parseArgs(ss []string) []any {
 	return out
 }
 
+// authenticators are those the --ticket, --wampcra and --cryptosign flags
+// ask for (none: anonymous), in the order the router is offered them.
+func authenticators(ticket, wampcra, cryptosignKey string) ([]wamp.Authenticator, error) {
+	var list []wamp.Authenticator
+	if cryptosignKey != "" {
+		key, err := auth.LoadPrivateKey(cryptosignKey)
+		if err != nil {
+			return nil, fmt.Errorf("--cryptosign: %w", err)
+		}
+		list = append(list, wamp.Cryptosign(key, ""))
+	}
+	if wampcra != "" {
+		list = append(list, wamp.WAMPCRA(wampcra))
+	}
+	if ticket != "" {
+		list = append(list, wamp.Ticket(ticket))
+	}
+	return list, nil
+}
+
 // connect dials url and joins the realm of f.
 func (f *clientFlags) connect(ctx context.Context, url string, stderr io.Writer) (*wamp.Session, error) {
 	ser, err := registry.Default.Serializer(f.serializer)
@@ -170,18 +190,8 @@ func (f *clientFlags) connect(ctx context.Context, url string, stderr io.Writer)
 	}
 	cfg := wamp.Config{}
 	join := wamp.JoinOptions{AuthID: f.authid, AuthRole: f.authrole}
-	if f.cryptosignKey != "" {
-		key, err := auth.LoadPrivateKey(f.cryptosignKey)
-		if err != nil {
-			return nil, fmt.Errorf("--cryptosign: %w", err)
-		}
-		join.Authenticators = append(join.Authenticators, wamp.Cryptosign(key, ""))
-	}
-	if f.wampcra != "" {
-		join.Authenticators = append(join.Authenticators, wamp.WAMPCRA(f.wampcra))
-	}
-	if f.ticket != "" {
-		join.Authenticators = append(join.Authenticators, wamp.Ticket(f.ticket))
+	if join.Authenticators, err = authenticators(f.ticket, f.wampcra, f.cryptosignKey); err != nil {
+		return nil, err
 	}
 	s, err := wamp.Dial(ctx, url, core.TransportConfig{Serializers: []core.Serializer{ser}}, cfg)
 	if err != nil {
