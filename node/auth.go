@@ -221,7 +221,7 @@ func (l *loader) craUser(_ string, u obj, p *router.Principal) error {
 	if hasKL {
 		p.KeyLen = int(kl)
 	}
-	if p.Secret, err = auth.DeriveKey(secret, p.Salt, p.Iterations, p.KeyLen); err != nil {
+	if p.Secret, err = l.derive(secret, p.Salt, p.Iterations, p.KeyLen); err != nil {
 		return wrapErr(child(u.path, "secret"), err)
 	}
 	return nil

@@ -3,6 +3,7 @@ package node
 import (
 	"crypto/tls"
 	"crypto/x509"
+	"io"
 	"net"
 	"os"
 	"path/filepath"
@@ -205,11 +206,29 @@ func (l *loader) keyPair(t obj) (tls.Certificate, error) {
 	return cert, nil
 }
 
-// readFile reads a file the configuration names at path.
+// maxConfigFile bounds the files a configuration names (keys,
+// certificates): PEM files are small.
+const maxConfigFile = 1 << 20
+
+// readFile reads a regular file the configuration names at path.
 func (l *loader) readFile(path, name string) ([]byte, error) {
-	b, err := os.ReadFile(l.abs(name))
+	// Stat first: opening a FIFO would wait for a writer.
+	if fi, err := os.Stat(l.abs(name)); err != nil {
+		return nil, wrapErr(path, err)
+	} else if !fi.Mode().IsRegular() {
+		return nil, errorf(path, "%s is not a regular file", name)
+	}
+	f, err := os.Open(l.abs(name))
 	if err != nil {
 		return nil, wrapErr(path, err)
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxConfigFile+1))
+	if err != nil {
+		return nil, wrapErr(path, err)
+	}
+	if len(b) > maxConfigFile {
+		return nil, errorf(path, "%s is larger than %d bytes", name, maxConfigFile)
 	}
 	return b, nil
 }

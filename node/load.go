@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/autobahn-go/autobahn/auth"
 )
 
 // LoadOptions tell [Parse] where the configuration comes from.
@@ -39,6 +41,12 @@ func Load(path string) (*Config, error) {
 // Parse reads a configuration document. Every error is an [*Error] naming
 // the key path at fault.
 func Parse(data []byte, opts LoadOptions) (*Config, error) {
+	return parse(data, opts, auth.DeriveKey)
+}
+
+// parse is Parse with the WAMP-CRA key derivation to use (the fuzz test's
+// is cheaper: a configuration may ask for a million PBKDF2 iterations).
+func parse(data []byte, opts LoadOptions, derive func(secret, salt string, iterations, keylen int) (string, error)) (*Config, error) {
 	var doc any
 	var err error
 	if opts.YAML {
@@ -56,7 +64,7 @@ func Parse(data []byte, opts LoadOptions) (*Config, error) {
 	if err != nil {
 		return nil, &Error{Reason: err.Error(), Err: err}
 	}
-	l := &loader{dir: dir, env: opts.LookupEnv}
+	l := &loader{dir: dir, env: opts.LookupEnv, derive: derive}
 	return l.top(doc)
 }
 
@@ -89,9 +97,10 @@ func syntaxErr(data []byte, err error) error {
 
 // loader reads one document.
 type loader struct {
-	dir string
-	env func(string) (string, bool)
-	cfg Config
+	dir    string
+	env    func(string) (string, bool)
+	derive func(secret, salt string, iterations, keylen int) (string, error)
+	cfg    Config
 	// realms are the realm names of the router worker, for the checks of
 	// the auth sections that name one.
 	realms map[string]bool

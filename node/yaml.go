@@ -22,28 +22,37 @@ func decodeYAML(data []byte) (any, error) {
 	if doc.Kind == 0 {
 		return nil, &Error{Reason: "empty YAML document"}
 	}
-	return yamlValue(&doc, 0)
+	budget := yamlBudget(len(data))
+	return yamlValue(&doc, 0, &budget)
 }
+
+// yamlBudget bounds the values a YAML document may expand to: aliases can
+// repeat a subtree, and nested aliases double it at every level (the
+// "billion laughs").
+func yamlBudget(size int) int { return 1000 + 100*size }
 
 // maxYAMLDepth bounds nesting (and alias expansion) of a YAML document.
 const maxYAMLDepth = 100
 
-func yamlValue(n *yaml.Node, depth int) (any, error) {
+func yamlValue(n *yaml.Node, depth int, budget *int) (any, error) {
 	if depth > maxYAMLDepth {
 		return nil, yamlErr(n, "nested too deeply")
+	}
+	if *budget--; *budget < 0 {
+		return nil, yamlErr(n, "the document expands to too many values (aliases)")
 	}
 	switch n.Kind {
 	case yaml.DocumentNode:
 		if len(n.Content) != 1 {
 			return nil, yamlErr(n, "want one document")
 		}
-		return yamlValue(n.Content[0], depth+1)
+		return yamlValue(n.Content[0], depth+1, budget)
 	case yaml.AliasNode:
-		return yamlValue(n.Alias, depth+1)
+		return yamlValue(n.Alias, depth+1, budget)
 	case yaml.SequenceNode:
 		out := make([]any, len(n.Content))
 		for i, c := range n.Content {
-			v, err := yamlValue(c, depth+1)
+			v, err := yamlValue(c, depth+1, budget)
 			if err != nil {
 				return nil, err
 			}
@@ -51,14 +60,14 @@ func yamlValue(n *yaml.Node, depth int) (any, error) {
 		}
 		return out, nil
 	case yaml.MappingNode:
-		return yamlMapping(n, depth)
+		return yamlMapping(n, depth, budget)
 	case yaml.ScalarNode:
 		return yamlScalar(n)
 	}
 	return nil, yamlErr(n, "unsupported YAML node")
 }
 
-func yamlMapping(n *yaml.Node, depth int) (any, error) {
+func yamlMapping(n *yaml.Node, depth int, budget *int) (any, error) {
 	out := make(map[string]any, len(n.Content)/2)
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
@@ -68,7 +77,7 @@ func yamlMapping(n *yaml.Node, depth int) (any, error) {
 		if _, dup := out[k.Value]; dup {
 			return nil, yamlErr(k, fmt.Sprintf("key %q appears twice", k.Value))
 		}
-		val, err := yamlValue(v, depth+1)
+		val, err := yamlValue(v, depth+1, budget)
 		if err != nil {
 			return nil, err
 		}
