@@ -187,7 +187,15 @@ func verifyCRA(st *craState, a *core.Authenticate) (*Identity, error) {
 // that lists it is the identity, and the signature of a random challenge —
 // bound to the TLS channel when the client asks (authextra.channel_binding)
 // — proves the key.
-type Cryptosign struct{ Principals map[string]Principal }
+//
+// A client that sends its own challenge (authextra.challenge) gets it
+// signed by RouterKey in the CHALLENGE (extra signature and pubkey), so
+// that it can authenticate the router; without RouterKey such a client's
+// challenge is not answered.
+type Cryptosign struct {
+	Principals map[string]Principal
+	RouterKey  ed25519.PrivateKey
+}
 
 func (Cryptosign) Name() string { return "cryptosign" }
 
@@ -214,7 +222,7 @@ func (c Cryptosign) Hello(_ context.Context, q *AuthRequest) (*Identity, *core.C
 		}
 		return nil, nil, nil, &core.ApplicationError{URI: core.URINotAuthorized, Args: []any{"cryptosign: no principal has this public key"}}
 	}
-	return cryptosignChallenge(q, *id, pubHex)
+	return cryptosignChallenge(q, *id, pubHex, c.RouterKey)
 }
 
 // cryptosignKey decodes a public key given as 64 hex characters.
@@ -228,7 +236,7 @@ func cryptosignKey(pubHex string) (ed25519.PublicKey, error) {
 
 // cryptosignChallenge is the CHALLENGE for the key pubHex: 32 random bytes,
 // bound to the TLS channel when the client asks.
-func cryptosignChallenge(q *AuthRequest, id Identity, pubHex string) (*Identity, *core.Challenge, any, error) {
+func cryptosignChallenge(q *AuthRequest, id Identity, pubHex string, routerKey ed25519.PrivateKey) (*Identity, *core.Challenge, any, error) {
 	pub, err := cryptosignKey(pubHex)
 	if err != nil {
 		return nil, nil, nil, err
@@ -241,6 +249,13 @@ func cryptosignChallenge(q *AuthRequest, id Identity, pubHex string) (*Identity,
 				Args: []any{fmt.Sprintf("cryptosign: channel binding %s is not available on this transport", kind)}}
 		}
 		extra["channel_binding"] = kind
+	}
+	if theirs, _ := q.Hello.AuthExtra["challenge"].(string); theirs != "" && routerKey != nil {
+		sig, err := auth.SignCryptosign(routerKey, theirs, st.channelID)
+		if err != nil {
+			return nil, nil, nil, &core.ApplicationError{URI: core.URIAuthenticationFailed, Args: []any{"cryptosign: authextra.challenge: " + err.Error()}}
+		}
+		extra["signature"], extra["pubkey"] = sig, hex.EncodeToString(routerKey.Public().(ed25519.PublicKey))
 	}
 	return nil, &core.Challenge{AuthMethod: "cryptosign", Extra: extra}, st, nil
 }

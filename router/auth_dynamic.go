@@ -2,6 +2,7 @@ package router
 
 import (
 	"context"
+	"crypto/ed25519"
 	"errors"
 	"fmt"
 
@@ -29,6 +30,9 @@ type Dynamic struct {
 	Realm string
 	// DefaultRole is the role when the answer names none (default-role).
 	DefaultRole string
+	// RouterKey signs the challenges of cryptosign clients that
+	// authenticate the router (see Cryptosign).
+	RouterKey ed25519.PrivateKey
 }
 
 func (d Dynamic) Name() string { return d.Method }
@@ -65,7 +69,7 @@ func (d Dynamic) Hello(ctx context.Context, q *AuthRequest) (*Identity, *core.Ch
 			return nil, nil, nil, &core.ApplicationError{URI: core.URINotAuthorized,
 				Args: []any{"cryptosign: the dynamic authenticator's pubkey is not the client's"}}
 		}
-		return cryptosignChallenge(q, *id, p.PubKeys[0])
+		return cryptosignChallenge(q, *id, p.PubKeys[0], d.RouterKey)
 	}
 	return nil, nil, nil, fmt.Errorf("dynamic authentication is not available for authmethod %q", d.Method)
 }

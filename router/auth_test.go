@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
@@ -122,5 +123,43 @@ func TestAnonymousWithRole(t *testing.T) {
 	d, err := joinWith(t, r, wamp.JoinOptions{})
 	if err != nil || d.AuthRole != "public" || d.AuthMethod != "anonymous" {
 		t.Fatalf("anonymous: %+v, %v", d, err)
+	}
+}
+
+func TestTOTPAndReplay(t *testing.T) {
+	secret := auth.NewTOTPSecret(10)
+	r := authRouter(t, &router.TOTP{Principals: map[string]router.Principal{"joe": {Role: "user", Secret: secret}}})
+	d, err := joinWith(t, r, wamp.JoinOptions{AuthID: "joe", Authenticators: []wamp.Authenticator{wamp.TOTP(secret)}})
+	if err != nil || d.AuthRole != "user" || d.AuthMethod != "totp" {
+		t.Fatalf("totp: %+v, %v", d, err)
+	}
+	// The same code again (same 30 s step) is a replay.
+	if _, err := joinWith(t, r, wamp.JoinOptions{AuthID: "joe", Authenticators: []wamp.Authenticator{wamp.TOTP(secret)}}); !errors.Is(err, core.ErrAuthenticationFailed) {
+		t.Fatalf("replayed code: %v", err)
+	}
+	if _, err := joinWith(t, r, wamp.JoinOptions{AuthID: "joe", Authenticators: []wamp.Authenticator{wamp.TOTP(auth.NewTOTPSecret(10))}}); !errors.Is(err, core.ErrAuthenticationFailed) {
+		t.Fatalf("wrong secret: %v", err)
+	}
+}
+
+func TestMutualCryptosign(t *testing.T) {
+	key := ed25519.NewKeyFromSeed(make([]byte, 32))
+	routerKey := ed25519.NewKeyFromSeed(append(make([]byte, 31), 7))
+	impostor := ed25519.NewKeyFromSeed(append(make([]byte, 31), 8))
+	principals := map[string]router.Principal{"device1": {Role: "device", PubKeys: []string{auth.PublicKeyHex(key)}}}
+	r := authRouter(t, router.Cryptosign{Principals: principals, RouterKey: routerKey})
+	trusting := wamp.CryptosignMutual(key, "", routerKey.Public().(ed25519.PublicKey))
+	if d, err := joinWith(t, r, wamp.JoinOptions{Authenticators: []wamp.Authenticator{trusting}}); err != nil || d.AuthID != "device1" {
+		t.Fatalf("mutual: %+v, %v", d, err)
+	}
+	// A router with another key is not trusted; one with no key does not
+	// answer the client's challenge.
+	for _, other := range []*router.Router{
+		authRouter(t, router.Cryptosign{Principals: principals, RouterKey: impostor}),
+		authRouter(t, router.Cryptosign{Principals: principals}),
+	} {
+		if _, err := joinWith(t, other, wamp.JoinOptions{Authenticators: []wamp.Authenticator{trusting}}); err == nil || !strings.Contains(err.Error(), "router") {
+			t.Fatalf("untrusted router: %v", err)
+		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/autobahn-go/autobahn/core"
 	"github.com/autobahn-go/autobahn/internal/testpeer"
 	"github.com/autobahn-go/autobahn/transports/memory"
+	"github.com/autobahn-go/autobahn/transports/websocket"
 )
 
 func TestMaxPendingCalls(t *testing.T) {
@@ -106,4 +107,68 @@ func TestMaxSessions(t *testing.T) {
 		t.Fatal("a third connection was accepted")
 	}
 	equal(t, "refused", r.Stats().Refused, uint64(1))
+}
+
+func TestIdleAfterGoodbyeTimesOut(t *testing.T) {
+	r := newRouter(t, Options{HandshakeTimeout: 100 * time.Millisecond})
+	c := join(t, r, "realm1")
+	time.Sleep(150 * time.Millisecond) // joined sessions have no handshake deadline
+	c.send(&core.Goodbye{Reason: core.URICloseGoodbyeAndOut})
+	expect[*core.Goodbye](c)
+	a := expect[*core.Abort](c) // no new HELLO in time
+	equal(t, "reason", a.Reason, core.URITimeout)
+	c.closed()
+}
+
+func TestKilledSessionThatDoesNotAnswerIsDropped(t *testing.T) {
+	r := newRouter(t, Options{ShutdownTimeout: 100 * time.Millisecond})
+	admin, mute := join(t, r, "realm1"), join(t, r, "realm1")
+	admin.call("wamp.session.kill", core.CallOptions{}, mute.id)
+	expect[*core.Result](admin)
+	expect[*core.Goodbye](mute) // and never answers
+	mute.closed()
+	for deadline := time.Now().Add(wait); r.Stats().Sessions != 1; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the killed session is still joined: %d sessions", r.Stats().Sessions)
+		}
+	}
+}
+
+func TestAuthenticationFloodIsThrottled(t *testing.T) {
+	r := newRouter(t, Options{MaxAuthFailures: 3, Auth: []AuthMethod{Ticket{Principals: map[string]Principal{"joe": {Role: "user", Secret: "right"}}}}})
+	url := serveWS(t, r)
+	attempt := func(ticket string) string {
+		t.Helper()
+		p := &rawPeer{msgs: make(chan string, 4), closed: make(chan int, 1)}
+		d := websocket.Dialer{Protocols: []string{"wamp.2.json"}}
+		conn, err := d.Dial(t.Context(), url, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Abort()
+		conn.SendMessage([]byte(`[1,"realm1",{"roles":{"caller":{}},"authmethods":["ticket"],"authid":"joe"}]`), false)
+		m := <-p.msgs
+		if strings.HasPrefix(m, "[4,") {
+			conn.SendMessage([]byte(`[5,"`+ticket+`",{}]`), false)
+			m = <-p.msgs
+		}
+		return m
+	}
+	if m := attempt("right"); !strings.HasPrefix(m, "[2,") {
+		t.Fatalf("right ticket: %s", m)
+	}
+	for range 3 {
+		if m := attempt("wrong"); !strings.Contains(m, core.URIAuthenticationFailed) {
+			t.Fatalf("wrong ticket: %s", m)
+		}
+	}
+	m := attempt("right")
+	if !strings.Contains(m, "too many failed authentications") {
+		t.Fatalf("after 3 failures: %s, want the throttle's ABORT", m)
+	}
+	equal(t, "throttled", r.Stats().AuthThrottled, uint64(1))
+	// In-process sessions are not limited.
+	c := connect(t, r, nil)
+	c.send(&core.Hello{Realm: "realm1", Details: core.HelloDetails{AuthMethods: []string{"ticket"}, AuthID: "joe", Roles: allRoles}})
+	expect[*core.Challenge](c)
 }

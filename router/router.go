@@ -67,8 +67,16 @@ type Options struct {
 	// MaxSessions bounds the connections the router serves at once, joined
 	// or not (default 100,000); more are refused at once, logged and counted.
 	MaxSessions int
+	// MaxAuthFailures bounds the failed authentications one peer host may
+	// have within AuthFailureWindow (default 20 per minute); its next HELLOs
+	// in that window are refused at once with ABORT
+	// wamp.error.authentication_failed, logged and counted
+	// (Stats.AuthThrottled). In-process sessions are not limited.
+	MaxAuthFailures   int
+	AuthFailureWindow time.Duration
 	// ShutdownTimeout bounds how long Close waits for sessions to answer
-	// GOODBYE before it drops their connections (default 5 s).
+	// GOODBYE before it drops their connections, and how long a killed
+	// session has to answer (default 5 s).
 	ShutdownTimeout time.Duration
 	// Logger receives the router's log lines; nil means slog.Default().
 	Logger *slog.Logger
@@ -81,7 +89,8 @@ type Router struct {
 	opts   Options
 	logger *slog.Logger
 
-	roles map[string]*realmRoles // Options.Roles, compiled
+	roles       map[string]*realmRoles // Options.Roles, compiled
+	authLimiter *authLimiter
 
 	mu       sync.Mutex
 	realms   map[string]*Realm
@@ -117,12 +126,16 @@ type Stats struct {
 	// HandshakeTimeouts counts connections closed for not joining within
 	// Options.HandshakeTimeout; Refused those refused for MaxSessions.
 	HandshakeTimeouts, Refused uint64
+	// AuthThrottled counts HELLOs refused because their peer host failed
+	// authentication Options.MaxAuthFailures times.
+	AuthThrottled uint64
 }
 
 type routerCounters struct {
 	sessions                                                  atomic.Int64
 	sessionsTotal, publications, events, calls, slow, dropped atomic.Uint64
 	violations, retainedRefused, handshakeTimeouts, refused   atomic.Uint64
+	authThrottled                                             atomic.Uint64
 }
 
 // New returns a router serving the realms of opts.
@@ -145,6 +158,11 @@ func New(opts Options) (*Router, error) {
 	if r.opts.ServiceCallTimeout <= 0 {
 		r.opts.ServiceCallTimeout = 10 * time.Second
 	}
+	setDefault(&r.opts.MaxAuthFailures, 20)
+	if r.opts.AuthFailureWindow <= 0 {
+		r.opts.AuthFailureWindow = time.Minute
+	}
+	r.authLimiter = newAuthLimiter(r.opts.MaxAuthFailures, r.opts.AuthFailureWindow)
 	r.roles = make(map[string]*realmRoles, len(opts.Roles))
 	for realm, roles := range opts.Roles {
 		rr, err := newRealmRoles(realm, roles)
@@ -335,6 +353,7 @@ func (r *Router) Stats() Stats {
 		Publications: c.publications.Load(), Events: c.events.Load(), Calls: c.calls.Load(),
 		SlowDisconnects: c.slow.Load(), Dropped: c.dropped.Load(), ProtocolViolations: c.violations.Load(),
 		RetainedRefused: c.retainedRefused.Load(), HandshakeTimeouts: c.handshakeTimeouts.Load(), Refused: c.refused.Load(),
+		AuthThrottled: c.authThrottled.Load(),
 	}
 }
 

@@ -184,6 +184,9 @@ func (s *session) routed(m core.Message) {
 		}
 		s.send(&core.Goodbye{Reason: core.URICloseGoodbyeAndOut})
 		s.leave() // the transport may carry a new session
+		// … within the handshake timeout, like a new connection.
+		s.started = time.Now()
+		s.handshake = time.AfterFunc(s.router.opts.HandshakeTimeout, s.handshakeExpired)
 	case *core.Abort:
 		s.state.Store(stClosed)
 		s.leave()
@@ -238,6 +241,15 @@ func (s *session) hello(m *core.Hello) {
 		s.abort(core.URINoAuthMethod, fmt.Sprintf("cannot authenticate using any of the offered authmethods %q: this router admits %q", m.Details.AuthMethods, authNames(s.auth)))
 		return
 	}
+	if r.authLimiter.blocked(peerHost(s.t.Details().PeerAddr), time.Now()) {
+		if r.stats.authThrottled.Add(1)&1023 == 1 {
+			r.logger.Warn("router: refusing HELLOs from a peer that failed authentication too often",
+				"peer", s.t.Details().Peer, "max_failures", r.opts.MaxAuthFailures, "window", r.opts.AuthFailureWindow,
+				"throttled", r.stats.authThrottled.Load())
+		}
+		s.abort(core.URIAuthenticationFailed, "too many failed authentications from this host; try again later")
+		return
+	}
 	s.id = rl.newSessionID()
 	q := &AuthRequest{Realm: rl.name, Hello: &m.Details, Transport: s.t.Details(), Session: s.id, router: r}
 	ctx, cancel := s.handshakeContext()
@@ -280,6 +292,10 @@ func (s *session) authenticate(m *core.Authenticate) {
 // refuse aborts an authentication with err's URI (an application error),
 // or wamp.error.authentication_failed and its message.
 func (s *session) refuse(err error) {
+	if !s.router.authLimiter.failed(peerHost(s.t.Details().PeerAddr), time.Now()) {
+		s.router.logger.Warn("router: cannot track failed authentications of another host: too many hosts failing at once",
+			"peer", s.t.Details().Peer, "tracked", maxTrackedHosts)
+	}
 	var ae *core.ApplicationError
 	if errors.As(err, &ae) {
 		msg, _ := firstString(ae.Args)
@@ -333,7 +349,7 @@ func (s *session) admit(rl *Realm, id *Identity, from uint32) {
 	}
 	s.realm = rl
 	s.authid, s.authrole, s.authmethod, s.authprovider, s.authextra = id.AuthID, id.AuthRole, id.AuthMethod, id.AuthProvider, id.AuthExtra
-	s.authorizer = r.authorizerFor(rl.name, s.authrole)
+	s.authorizer, s.decisions = r.authorizerFor(rl.name, s.authrole), nil
 	rl.join(s)
 	// WELCOME goes out before the state says joined, and under welcoming,
 	// so that a shutdown's GOODBYE can neither overtake it nor miss the
@@ -409,7 +425,20 @@ func (s *session) goodbye(reason, message string) bool {
 		return false
 	}
 	s.send(&core.Goodbye{Reason: reason, Details: core.GoodbyeDetails{Message: message}})
+	time.AfterFunc(s.router.opts.ShutdownTimeout, s.goodbyeExpired)
 	return true
+}
+
+// goodbyeExpired drops the connection of a session that did not answer
+// the router's GOODBYE in time (Options.ShutdownTimeout); the session
+// leaves its realm when the transport reports the close, after the
+// message its reader may still be handling.
+func (s *session) goodbyeExpired() {
+	if s.state.Load() != stLeaving {
+		return
+	}
+	s.router.logger.Info("router: dropping a session that did not answer GOODBYE", "session", s.id, "realm", s.realmName(), "peer", s.t.Details().Peer)
+	s.t.Abort()
 }
 
 // closeTransport closes the connection in the background: Close waits for

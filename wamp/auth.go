@@ -3,7 +3,10 @@ package wamp
 import (
 	"context"
 	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/autobahn-go/autobahn/auth"
@@ -114,4 +117,51 @@ func (a cryptosignAuth) Authenticate(_ context.Context, c *core.Challenge, t cor
 		return nil, err
 	}
 	return &core.Authenticate{Signature: sig}, nil
+}
+
+// CryptosignMutual is Cryptosign that also authenticates the router: HELLO
+// carries a random challenge of the client's, and the router's CHALLENGE
+// must carry its signature by routerKey (bound to the TLS channel like the
+// client's), or the join fails. One authenticator serves one Join at a
+// time.
+func CryptosignMutual(key ed25519.PrivateKey, binding core.ChannelBinding, routerKey ed25519.PublicKey) Authenticator {
+	return &mutualCryptosignAuth{cryptosignAuth: cryptosignAuth{key, binding}, routerKey: routerKey}
+}
+
+type mutualCryptosignAuth struct {
+	cryptosignAuth
+	routerKey ed25519.PublicKey
+
+	mu        sync.Mutex
+	challenge string // of the Join under way
+}
+
+func (a *mutualCryptosignAuth) AuthExtra() map[string]any {
+	extra := a.cryptosignAuth.AuthExtra()
+	b := make([]byte, 32)
+	rand.Read(b)
+	a.mu.Lock()
+	a.challenge = hex.EncodeToString(b)
+	extra["challenge"] = a.challenge
+	a.mu.Unlock()
+	return extra
+}
+
+func (a *mutualCryptosignAuth) Authenticate(ctx context.Context, c *core.Challenge, t core.TransportDetails) (*core.Authenticate, error) {
+	sig, _ := c.Extra["signature"].(string)
+	pub, _ := c.Extra["pubkey"].(string)
+	if sig == "" || pub != hex.EncodeToString(a.routerKey) {
+		return nil, fmt.Errorf("cryptosign: the router did not authenticate itself with the expected key (pubkey %q)", pub)
+	}
+	var channelID []byte
+	if a.binding != "" {
+		channelID = t.ChannelID(a.binding)
+	}
+	a.mu.Lock()
+	mine := a.challenge
+	a.mu.Unlock()
+	if err := auth.VerifyCryptosign(a.routerKey, mine, channelID, sig); err != nil {
+		return nil, fmt.Errorf("cryptosign: the router's signature of our challenge is wrong: %w", err)
+	}
+	return a.cryptosignAuth.Authenticate(ctx, c, t)
 }
