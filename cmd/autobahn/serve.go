@@ -40,7 +40,7 @@ func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
 // runServe runs the embedded router until ctx ends (SIGINT / SIGTERM), then
 // says GOODBYE (wamp.close.system_shutdown) to every session and returns.
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("serve", "[--ws ADDR] [--rawsocket ADDR] [--realm NAME]...", stderr)
+	fs := newFlags("serve", "[--ws ADDR] [--rawsocket ADDR] [--realm NAME]... | --config FILE", stderr)
 	wsAddr := fs.String("ws", defaultWSAddr, "address of WAMP over WebSocket, served at path /ws (\"\" for none)")
 	rsAddr := fs.String("rawsocket", defaultRawSocketAddr, "address of WAMP over RawSocket (\"\" for none)")
 	var realms stringList
@@ -49,6 +49,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	looseURIs := fs.Bool("loose-uris", false, "accept URIs by WAMP's loose rules (default: strict, as Crossbar.io)")
 	verbose := fs.Bool("v", false, "log debug messages")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the router to `FILE` until it stops")
+	configFile := fs.String("config", "", "serve the router node that the Crossbar.io configuration `FILE` describes (config.json version 2, or .yaml), instead of --ws, --rawsocket and --realm")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -56,6 +57,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintf(stderr, "autobahn serve: unexpected argument %q\n", fs.Arg(0))
 		fs.Usage()
 		return errUsage
+	}
+	if *configFile != "" {
+		return serveConfig(ctx, fs, *configFile, *verbose, *cpuprofile, stdout, stderr)
 	}
 	if *wsAddr == "" && *rsAddr == "" {
 		return errors.New("nothing to serve: give --ws or --rawsocket an address")

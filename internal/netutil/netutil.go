@@ -44,10 +44,21 @@ func PeerFromAddrPort(ap netip.AddrPort) string {
 	return kind + ip.String() + ":" + strconv.Itoa(int(ap.Port()))
 }
 
+// TLSConn is a TLS connection: a *tls.Conn, or a wrapper of one that
+// gives its state and the socket below (a connection whose first bytes a
+// server has peeked at, to tell protocols apart on one port).
+type TLSConn interface {
+	net.Conn
+	ConnectionState() tls.ConnectionState
+	NetConn() net.Conn
+}
+
+var _ TLSConn = (*tls.Conn)(nil)
+
 // SetNoDelay sets TCP_NODELAY on c (or the TCP connection below a TLS one);
 // other connections are left alone.
 func SetNoDelay(c net.Conn, noDelay bool) {
-	if tc, ok := c.(*tls.Conn); ok {
+	if tc, ok := c.(TLSConn); ok {
 		c = tc.NetConn()
 	}
 	if tcp, ok := c.(*net.TCPConn); ok {

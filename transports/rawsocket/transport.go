@@ -82,7 +82,9 @@ func newTransport(conn net.Conn, ser core.Serializer, s *engine.Settings, opts *
 		PeerAddr:   conn.RemoteAddr(),
 		Peer:       netutil.PeerString(conn.RemoteAddr()),
 	}
-	if tc, ok := conn.(*tls.Conn); ok {
+	if tc, ok := conn.(netutil.TLSConn); ok {
+		// A *tls.Conn, or a wrapper of one (a connection whose first
+		// byte a server sharing its port with HTTP has peeked).
 		st := tc.ConnectionState()
 		d.TLS = &st
 	}
@@ -340,7 +342,7 @@ func (w *wire) Fail(engine.Failure, error) { w.Abort() }
 // close_notify, for up to 5 s, to a peer that may not be reading.
 func (w *wire) Abort() {
 	c := w.conn
-	if tc, ok := c.(*tls.Conn); ok {
+	if tc, ok := c.(netutil.TLSConn); ok {
 		c = tc.NetConn()
 	}
 	if tc, ok := c.(*net.TCPConn); ok {
