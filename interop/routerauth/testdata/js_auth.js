@@ -1,0 +1,168 @@
+'use strict';
+// AutobahnJS 22.11.1 (Node) sessions that js_test.go runs against the
+// router: each scenario joins realm1 with AutobahnJS's own authentication
+// helpers (autobahn.auth_cra, autobahn.auth_cryptosign with tweetnacl) and
+// reports the outcome. One process runs every scenario concurrently.
+//
+// Argument: {urls: {lane: URL}, keys: {name: seed hex},
+//            scenarios: [{id, kind: "join", lane: "ws" | "rs", serializer,
+//                         auth: {method, authid, secret | key}}]}
+// Output: the line protocol of internal/peers:
+//   {"s", "k": "welcome", "v": {session, realm, authid, authrole, authmethod, authprovider}}
+//   {"s", "k": "refused", "v": {reason, message}}
+// AutobahnJS's RawSocket transport (Node) speaks JSON only.
+//
+// Modules resolve through NODE_PATH (interop/node/node_modules, installed by
+// scripts/install-peers.sh).
+
+const autobahn = require('autobahn');
+
+const CFG = JSON.parse(process.argv[2]);
+const SCENARIO_TIMEOUT = 20000;
+const PROCESS_TIMEOUT = 30000;
+
+function emit(obj) {
+  process.stdout.write(JSON.stringify(obj) + '\n');
+}
+
+function describe(e) {
+  if (e && e.stack) return e.stack;
+  try {
+    return JSON.stringify(e);
+  } catch (_) {
+    return String(e);
+  }
+}
+
+setTimeout(() => {
+  emit({ fatal: 'node process still running after ' + PROCESS_TIMEOUT + ' ms' });
+  process.exit(2);
+}, PROCESS_TIMEOUT).unref();
+process.on('unhandledRejection', (e) => emit({ fatal: 'unhandled rejection: ' + describe(e) }));
+process.on('uncaughtException', (e) => emit({ fatal: 'uncaught exception: ' + describe(e) }));
+
+const serializers = {
+  json: () => new autobahn.serializer.JSONSerializer(),
+  msgpack: () => new autobahn.serializer.MsgpackSerializer(),
+  cbor: () => new autobahn.serializer.CBORSerializer(),
+};
+
+// authOptions returns the Connection options of an auth spec.
+function authOptions(auth) {
+  if (auth.method === 'ticket') {
+    return {
+      authmethods: ['ticket'],
+      authid: auth.authid,
+      onchallenge: (session, method) => {
+        if (method !== 'ticket') throw new Error('unexpected challenge ' + method);
+        return auth.secret;
+      },
+    };
+  }
+  if (auth.method === 'wampcra') {
+    return {
+      authmethods: ['wampcra'],
+      authid: auth.authid,
+      onchallenge: (session, method, extra) => {
+        if (method !== 'wampcra') throw new Error('unexpected challenge ' + method);
+        let key = auth.secret;
+        if (extra.salt) {
+          key = autobahn.auth_cra.derive_key(auth.secret, extra.salt, extra.iterations, extra.keylen);
+        }
+        return autobahn.auth_cra.sign(key, extra.challenge);
+      },
+    };
+  }
+  if (auth.method === 'cryptosign') {
+    const seed = Uint8Array.from(Buffer.from(CFG.keys[auth.key], 'hex'));
+    const key = autobahn.nacl.sign.keyPair.fromSeed(seed);
+    return {
+      authmethods: ['cryptosign'],
+      authid: auth.authid,
+      authextra: { pubkey: autobahn.auth_cryptosign.public_key(key) },
+      onchallenge: (session, method, extra) => {
+        if (method !== 'cryptosign') throw new Error('unexpected challenge ' + method);
+        return autobahn.auth_cryptosign.sign_challenge(key, extra);
+      },
+    };
+  }
+  throw new Error('unknown auth method ' + auth.method);
+}
+
+// join opens a connection and resolves with what became of it.
+function join(spec) {
+  const url = CFG.urls[spec.lane];
+  let transport;
+  if (url.startsWith('rs://')) {
+    const [host, port] = url.slice('rs://'.length).split(':');
+    transport = { type: 'rawsocket', host, port: Number(port) };
+  } else {
+    transport = { type: 'websocket', url, serializers: [serializers[spec.serializer || 'json']()] };
+  }
+  const options = Object.assign({
+    realm: spec.realm || 'realm1',
+    transports: [transport],
+    max_retries: 0,
+    retry_if_unreachable: false,
+  }, authOptions(spec.auth));
+  const conn = new autobahn.Connection(options);
+  return new Promise((resolve, reject) => {
+    let joined = false;
+    conn.onopen = (session, details) => {
+      joined = true;
+      resolve({
+        welcome: {
+          session: session.id, realm: details.realm, authid: details.authid, authrole: details.authrole,
+          authmethod: details.authmethod, authprovider: details.authprovider,
+        },
+        conn,
+      });
+    };
+    conn.onclose = (reason, details) => {
+      if (!joined) {
+        if (details && details.reason) {
+          resolve({ refused: { reason: details.reason, message: details.message }, conn });
+        } else {
+          reject(new Error('connection closed before WELCOME or ABORT: ' + reason + ' ' + JSON.stringify(details)));
+        }
+      }
+      return true; // no retry
+    };
+    conn.open();
+  });
+}
+
+async function run(spec) {
+  const out = (k, v) => emit({ s: spec.id, k, v });
+  let timer;
+  try {
+    const res = await Promise.race([
+      join(spec),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error('scenario timed out after ' + SCENARIO_TIMEOUT + ' ms')), SCENARIO_TIMEOUT);
+      }),
+    ]);
+    if (res.welcome) {
+      out('welcome', res.welcome);
+      await new Promise((resolve) => {
+        res.conn.onclose = () => {
+          resolve();
+          return true;
+        };
+        res.conn.close();
+      });
+    } else {
+      out('refused', res.refused);
+    }
+    emit({ s: spec.id, done: true });
+  } catch (e) {
+    emit({ s: spec.id, fail: describe(e) });
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+Promise.all(CFG.scenarios.map(run)).then(() => {
+  emit({ end: true });
+  process.exit(0);
+});
