@@ -138,3 +138,35 @@ func TestSnapshot(t *testing.T) {
 	got, _ := expect[*core.Result](callee).Args[0].(map[string]any)
 	equal(t, "wamp.registration.list", got, map[string]any{"exact": []any{}, "prefix": []any{reg}, "wildcard": []any{}})
 }
+
+// BenchmarkCallBookkeeping measures what the counters add to one call
+// through the router: four messages counted (CALL and YIELD in, INVOCATION
+// and RESULT out), the in-flight gauge up and down, and the duration
+// observed (two clock reads) — on one goroutine, and on all CPUs at once
+// (the counters are shared by every session of the router).
+func BenchmarkCallBookkeeping(b *testing.B) {
+	call := func(c *routerCounters) {
+		c.received.add(core.TypeCall)
+		start := time.Now()
+		c.sent.add(core.TypeInvocation)
+		c.callsInFlight.Add(1)
+		c.received.add(core.TypeYield)
+		c.sent.add(core.TypeResult)
+		c.callsInFlight.Add(-1)
+		c.callDurations.observe(time.Since(start))
+	}
+	b.Run("serial", func(b *testing.B) {
+		var c routerCounters
+		for b.Loop() {
+			call(&c)
+		}
+	})
+	b.Run("parallel", func(b *testing.B) {
+		var c routerCounters
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				call(&c)
+			}
+		})
+	})
+}
