@@ -29,10 +29,11 @@ type RealmSnapshot struct {
 
 // SessionSnapshot is one joined session.
 type SessionSnapshot struct {
-	ID         uint64 `json:"id"`
-	AuthID     string `json:"authid"`
-	AuthRole   string `json:"authrole"`
-	AuthMethod string `json:"authmethod"`
+	ID           uint64 `json:"id"`
+	AuthID       string `json:"authid"`
+	AuthRole     string `json:"authrole"`
+	AuthMethod   string `json:"authmethod"`
+	AuthProvider string `json:"authprovider"`
 	// Peer is the transport's peer, as Autobahn writes it
 	// ("tcp4:127.0.0.1:52314").
 	Peer string `json:"peer"`
@@ -87,7 +88,7 @@ func (rl *Realm) sessionSnapshots() []SessionSnapshot {
 	members := sortedByID(rl.sessions)
 	out := make([]SessionSnapshot, len(members))
 	for i, s := range members {
-		out[i] = SessionSnapshot{ID: s.id, AuthID: s.authid, AuthRole: s.authrole, AuthMethod: s.authmethod}
+		out[i] = SessionSnapshot{ID: s.id, AuthID: s.authid, AuthRole: s.authrole, AuthMethod: s.authmethod, AuthProvider: s.authprovider}
 	}
 	rl.mu.Unlock()
 	for i, s := range members {

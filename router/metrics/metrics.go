@@ -59,6 +59,8 @@ var (
 		"Sessions disconnected because their send queue was full.", nil, nil)
 	descAuthFailures = prometheus.NewDesc("autobahn_auth_failures_total",
 		"Authentications the router refused.", nil, nil)
+	descAuthThrottled = prometheus.NewDesc("autobahn_auth_throttled_total",
+		"HELLOs refused because their host failed authentication too often.", nil, nil)
 	descHandshakeTimeouts = prometheus.NewDesc("autobahn_handshake_timeouts_total",
 		"Connections closed for not joining a realm within the handshake timeout.", nil, nil)
 	descRefused = prometheus.NewDesc("autobahn_connections_refused_total",
@@ -96,7 +98,7 @@ func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{
 		descSessions, descSessionsJoined, descReceived, descSent, descDropped, descPublications,
 		descCalls, descCallsInFlight, descCallDuration, descEventsDelivered, descEventsDropped,
-		descSlowDisconnects, descAuthFailures, descHandshakeTimeouts, descRefused, descViolations,
+		descSlowDisconnects, descAuthFailures, descAuthThrottled, descHandshakeTimeouts, descRefused, descViolations,
 		descRetainedRefused,
 	} {
 		ch <- d
@@ -133,6 +135,7 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	counter(descEventsDropped, st.DroppedByType[core.TypeEvent])
 	counter(descSlowDisconnects, st.SlowDisconnects)
 	counter(descAuthFailures, st.AuthFailures)
+	counter(descAuthThrottled, st.AuthThrottled)
 	counter(descHandshakeTimeouts, st.HandshakeTimeouts)
 	counter(descRefused, st.Refused)
 	counter(descViolations, st.ProtocolViolations)

@@ -221,6 +221,7 @@ func TestMetricsCountCallsPublicationsAndAuthFailures(t *testing.T) {
 		`autobahn_events_dropped_total`:                         "0",
 		`autobahn_slow_consumer_disconnects_total`:              "0",
 		`autobahn_auth_failures_total`:                          "1",
+		`autobahn_auth_throttled_total`:                         "0",
 		`autobahn_handshake_timeouts_total`:                     "0",
 		`autobahn_connections_refused_total`:                    "0",
 		`autobahn_protocol_violations_total`:                    "0",

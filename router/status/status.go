@@ -100,6 +100,7 @@ type Totals struct {
 	EventsDropped      uint64  `json:"events_dropped"`
 	SlowDisconnects    uint64  `json:"slow_disconnects"`
 	AuthFailures       uint64  `json:"auth_failures"`
+	AuthThrottled      uint64  `json:"auth_throttled"`
 	ProtocolViolations uint64  `json:"protocol_violations"`
 	HandshakeTimeouts  uint64  `json:"handshake_timeouts"`
 	Refused            uint64  `json:"refused"`
@@ -161,7 +162,7 @@ func totals(st *router.Stats) Totals {
 		Sessions: st.Sessions, SessionsJoined: st.SessionsTotal, Calls: st.Calls, CallsInFlight: st.CallsInFlight,
 		CallsAnswered: st.CallDurations.Count(), Publications: st.Publications,
 		EventsDelivered: st.Sent[core.TypeEvent], EventsDropped: st.DroppedByType[core.TypeEvent],
-		SlowDisconnects: st.SlowDisconnects, AuthFailures: st.AuthFailures, ProtocolViolations: st.ProtocolViolations,
+		SlowDisconnects: st.SlowDisconnects, AuthFailures: st.AuthFailures, AuthThrottled: st.AuthThrottled, ProtocolViolations: st.ProtocolViolations,
 		HandshakeTimeouts: st.HandshakeTimeouts, Refused: st.Refused, RetainedRefused: st.RetainedRefused,
 	}
 	if t.CallsAnswered > 0 {
