@@ -100,7 +100,7 @@ func (b *broker) publish(s *session, m *core.Publish) {
 	st.events.Add(uint64(delivered))
 	if refused && st.retainedRefused.Add(1) == 1 {
 		b.realm.router.logger.Warn("router: realm holds the most retained topics allowed: new retained events are delivered but not kept",
-			"realm", b.realm.name, "limit", b.realm.router.opts.MaxRetainedTopics, "topic", m.Topic)
+			"session", s.id, "realm", b.realm.name, "limit", b.realm.router.opts.MaxRetainedTopics, "topic", m.Topic)
 	}
 	if ack {
 		s.send(&core.Published{Request: m.Request, Publication: pub})

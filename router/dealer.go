@@ -78,6 +78,7 @@ type invocation struct {
 	answered        bool // the caller got its final answer; the callee's is dropped
 	finished        bool // the callee is done with it, or the dealer gave up on it
 	timer           *time.Timer
+	routed          time.Time // when the first CALL was routed: Stats.CallDurations
 }
 
 func (d *dealer) init(rl *Realm) {
@@ -300,7 +301,7 @@ func (d *dealer) routeCall(s *session, m *core.Call, disclose bool) bool {
 	}
 	inv := &invocation{id: d.lastInvID, reg: reg, callee: c, caller: s, request: m.Request,
 		receiveProgress: isTrue(m.Options.ReceiveProgress), inputOpen: progress,
-		disclose: isTrue(m.Options.DiscloseMe) || c.discloseCaller || disclose}
+		disclose: isTrue(m.Options.DiscloseMe) || c.discloseCaller || disclose, routed: time.Now()}
 	c.inflight++
 	if s.calls == nil {
 		s.calls = make(map[uint64]*invocation)
@@ -320,6 +321,7 @@ func (d *dealer) routeCall(s *session, m *core.Call, disclose bool) bool {
 	}
 	d.invoke(inv, m, forwardTimeout)
 	d.realm.router.stats.calls.Add(1)
+	d.realm.router.stats.callsInFlight.Add(1)
 	return true
 }
 
@@ -374,12 +376,17 @@ func (d *dealer) calleeDone(inv *invocation) {
 		inv.timer.Stop()
 	}
 	inv.callee.inflight--
+	d.realm.router.stats.callsInFlight.Add(-1)
 }
 
-// callerDone records that the caller has its final answer; the callee's
-// later answer is dropped. The call is forgotten unless more input is
-// still to come. d.mu is held.
+// callerDone records that the caller has its final answer, and how long it
+// took; the callee's later answer is dropped. The call is forgotten unless
+// more input is still to come. d.mu is held. (A caller that leaves gets no
+// answer: detach marks its calls answered without timing them.)
 func (d *dealer) callerDone(inv *invocation) {
+	if !inv.answered {
+		d.realm.router.stats.callDurations.observe(time.Since(inv.routed))
+	}
 	inv.answered = true
 	if !inv.inputOpen {
 		d.releaseCaller(inv)

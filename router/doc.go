@@ -18,6 +18,13 @@
 // convention, and opaque payloads (enc_* and ppt_* passthru) are forwarded
 // untouched.
 //
+// [Router.Stats] counts messages by type, calls in flight and their
+// durations, events, slow consumers, authentication failures and refused
+// connections with plain atomics on the routing paths; [Router.Snapshot]
+// copies the realms' sessions, registrations and subscriptions. The
+// router/metrics package exports them to Prometheus and router/status
+// serves them as a page, so this package depends on no metrics library.
+//
 // Authentication (beyond anonymous), authorization, the meta APIs and
 // Crossbar's config file come later; the broker and dealer here implement
 // the advanced-profile features that [Features] lists, and the router

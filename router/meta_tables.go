@@ -10,7 +10,9 @@ import (
 // The registration and subscription meta procedures (Crossbar.io's names
 // and result shapes): list, lookup, match, get, list_callees /
 // list_subscribers, count_callees / count_subscribers. They read the
-// dealer's and broker's tables under their locks.
+// dealer's and broker's tables under their locks, walking them in ID
+// order with sortedByID, as Router.Snapshot does (the snapshot methods
+// below) for status pages.
 
 // metaTables answers a wamp.registration.* or wamp.subscription.* call;
 // false when the procedure is not one of them.
@@ -75,16 +77,29 @@ func uriArg(m *core.Call) (uri, match string) {
 	return uri, match
 }
 
-func idsByMatch[T any](all map[uint64]T, match func(T) string) map[string]any {
-	out := map[string]any{core.MatchExact: []any{}, core.MatchPrefix: []any{}, core.MatchWildcard: []any{}}
+// sortedByID returns the entries of a table keyed by ID (registrations,
+// subscriptions, a realm's sessions) in ascending ID order. The table's
+// lock is held.
+func sortedByID[T any](all map[uint64]T) []T {
 	ids := make([]uint64, 0, len(all))
 	for id := range all {
 		ids = append(ids, id)
 	}
 	slices.Sort(ids)
-	for _, id := range ids {
-		k := match(all[id])
-		out[k] = append(out[k].([]any), id)
+	out := make([]T, len(ids))
+	for i, id := range ids {
+		out[i] = all[id]
+	}
+	return out
+}
+
+// idsByMatch groups the IDs of a table by match policy, as the list
+// procedures answer.
+func idsByMatch[T any](all map[uint64]T, id func(T) uint64, match func(T) string) map[string]any {
+	out := map[string]any{core.MatchExact: []any{}, core.MatchPrefix: []any{}, core.MatchWildcard: []any{}}
+	for _, v := range sortedByID(all) {
+		k := match(v)
+		out[k] = append(out[k].([]any), id(v))
 	}
 	return out
 }
@@ -92,7 +107,24 @@ func idsByMatch[T any](all map[uint64]T, match func(T) string) map[string]any {
 func (d *dealer) list() map[string]any {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	return idsByMatch(d.byID, func(r *registration) string { return r.match })
+	return idsByMatch(d.byID, func(r *registration) uint64 { return r.id }, func(r *registration) string { return r.match })
+}
+
+// snapshot describes the dealer's registrations, by ID.
+func (d *dealer) snapshot() []RegistrationSnapshot {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	regs := sortedByID(d.byID)
+	out := make([]RegistrationSnapshot, len(regs))
+	for i, r := range regs {
+		out[i] = r.snapshot()
+	}
+	return out
+}
+
+// snapshot describes a registration; the dealer's lock is held.
+func (r *registration) snapshot() RegistrationSnapshot {
+	return RegistrationSnapshot{ID: r.id, URI: r.uri, Match: r.match, Invoke: r.invoke, Created: r.created, Callees: len(r.callees)}
 }
 
 // meta answers the registration procedures that take a URI or an ID; ok
@@ -135,7 +167,24 @@ func (d *dealer) meta(m *core.Call) (any, bool) {
 func (b *broker) list() map[string]any {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return idsByMatch(b.byID, func(s *subscription) string { return s.match })
+	return idsByMatch(b.byID, func(s *subscription) uint64 { return s.id }, func(s *subscription) string { return s.match })
+}
+
+// snapshot describes the broker's subscriptions, by ID.
+func (b *broker) snapshot() []SubscriptionSnapshot {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	subs := sortedByID(b.byID)
+	out := make([]SubscriptionSnapshot, len(subs))
+	for i, sub := range subs {
+		out[i] = sub.snapshot()
+	}
+	return out
+}
+
+// snapshot describes a subscription; the broker's lock is held.
+func (sub *subscription) snapshot() SubscriptionSnapshot {
+	return SubscriptionSnapshot{ID: sub.id, URI: sub.uri, Match: sub.match, Created: sub.created, Subscribers: len(sub.subscribers)}
 }
 
 // meta answers the subscription procedures that take a URI or an ID.

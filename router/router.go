@@ -5,8 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
+	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/autobahn-go/autobahn/core"
@@ -101,43 +102,6 @@ type Router struct {
 	stats routerCounters
 }
 
-// Stats are the router's counters, for metrics and tests.
-type Stats struct {
-	// Sessions is the number of sessions joined to a realm now.
-	Sessions int64
-	// SessionsTotal counts the sessions that ever joined.
-	SessionsTotal uint64
-	// Publications counts PUBLISH messages routed; Events counts the EVENT
-	// messages queued for subscribers.
-	Publications, Events uint64
-	// Calls counts CALL messages routed to a callee.
-	Calls uint64
-	// SlowDisconnects counts sessions disconnected because their send queue
-	// was full (a peer that does not read).
-	SlowDisconnects uint64
-	// Dropped counts messages the transports' "drop" slow-peer policy
-	// discarded.
-	Dropped uint64
-	// ProtocolViolations counts sessions aborted for a protocol violation.
-	ProtocolViolations uint64
-	// RetainedRefused counts retained publications not kept because their
-	// realm holds Options.MaxRetainedTopics retained topics.
-	RetainedRefused uint64
-	// HandshakeTimeouts counts connections closed for not joining within
-	// Options.HandshakeTimeout; Refused those refused for MaxSessions.
-	HandshakeTimeouts, Refused uint64
-	// AuthThrottled counts HELLOs refused because their peer host failed
-	// authentication Options.MaxAuthFailures times.
-	AuthThrottled uint64
-}
-
-type routerCounters struct {
-	sessions                                                  atomic.Int64
-	sessionsTotal, publications, events, calls, slow, dropped atomic.Uint64
-	violations, retainedRefused, handshakeTimeouts, refused   atomic.Uint64
-	authThrottled                                             atomic.Uint64
-}
-
 // New returns a router serving the realms of opts.
 func New(opts Options) (*Router, error) {
 	r := &Router{opts: opts, logger: opts.Logger, realms: make(map[string]*Realm), sessions: make(map[*session]struct{})}
@@ -211,6 +175,18 @@ func (r *Router) Realm(name string) *Realm {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.realms[name]
+}
+
+// Realms returns the router's realms, sorted by name.
+func (r *Router) Realms() []*Realm {
+	r.mu.Lock()
+	all := make([]*Realm, 0, len(r.realms))
+	for _, rl := range r.realms {
+		all = append(all, rl)
+	}
+	r.mu.Unlock()
+	slices.SortFunc(all, func(a, b *Realm) int { return strings.Compare(a.name, b.name) })
+	return all
 }
 
 // realmFor returns the realm a HELLO asks for, creating it when allowed.
@@ -343,18 +319,6 @@ func (r *Router) Close(ctx context.Context) error {
 	}
 	r.mu.Unlock()
 	return fmt.Errorf("router: %d sessions did not close in time: %w", left, ctx.Err())
-}
-
-// Stats returns the router's counters.
-func (r *Router) Stats() Stats {
-	c := &r.stats
-	return Stats{
-		Sessions: c.sessions.Load(), SessionsTotal: c.sessionsTotal.Load(),
-		Publications: c.publications.Load(), Events: c.events.Load(), Calls: c.calls.Load(),
-		SlowDisconnects: c.slow.Load(), Dropped: c.dropped.Load(), ProtocolViolations: c.violations.Load(),
-		RetainedRefused: c.retainedRefused.Load(), HandshakeTimeouts: c.handshakeTimeouts.Load(), Refused: c.refused.Load(),
-		AuthThrottled: c.authThrottled.Load(),
-	}
 }
 
 // authMethod returns the method of methods that a HELLO's authmethods

@@ -114,6 +114,7 @@ func (s *session) leave() {
 
 // OnMessage implements core.TransportHandler.
 func (s *session) OnMessage(m core.Message) {
+	s.router.stats.received.add(m.Type())
 	switch s.state.Load() {
 	case stNew:
 		switch m := m.(type) {
@@ -292,6 +293,7 @@ func (s *session) authenticate(m *core.Authenticate) {
 // refuse aborts an authentication with err's URI (an application error),
 // or wamp.error.authentication_failed and its message.
 func (s *session) refuse(err error) {
+	s.router.stats.authFailures.Add(1)
 	if !s.router.authLimiter.failed(peerHost(s.t.Details().PeerAddr), time.Now()) {
 		s.router.logger.Warn("router: cannot track failed authentications of another host: too many hosts failing at once",
 			"peer", s.t.Details().Peer, "tracked", maxTrackedHosts)
@@ -400,7 +402,7 @@ func (s *session) abort(reason, message string) {
 func (s *session) violation(format string, args ...any) {
 	msg := fmt.Sprintf(format, args...)
 	s.router.stats.violations.Add(1)
-	s.router.logger.Warn("router: protocol violation: aborting session", "session", s.id, "peer", s.t.Details().Peer, "reason", msg)
+	s.router.logger.Warn("router: protocol violation: aborting session", "session", s.id, "realm", s.realmName(), "peer", s.t.Details().Peer, "reason", msg)
 	s.send(&core.Abort{Reason: core.URIProtocolViolation, Details: core.AbortDetails{Message: msg}})
 	s.state.Store(stClosed)
 	s.leave()
@@ -456,11 +458,15 @@ func (s *session) closeTransport() {
 // send queues m for the peer without ever blocking. A full queue means the
 // peer does not read: the session is disconnected, logged and counted (the
 // transport's "fail" policy does the same on its own; "drop" drops the
-// message and counts it).
+// message and counts it). Stats.Sent counts m once it is queued (only
+// then: a counter that went back for a failed send could look like a reset
+// to a scraper), so a peer may have a message a moment before it is
+// counted.
 func (s *session) send(m core.Message) {
 	err := s.t.TrySend(m)
 	switch {
 	case err == nil:
+		s.router.stats.sent.add(m.Type())
 	case errors.Is(err, core.ErrSendQueueFull), errors.Is(err, core.ErrSlowPeer):
 		if s.slow.CompareAndSwap(false, true) {
 			s.router.stats.slow.Add(1)
@@ -470,9 +476,10 @@ func (s *session) send(m core.Message) {
 		}
 	case errors.Is(err, core.ErrMessageDropped):
 		s.router.stats.dropped.Add(1)
+		s.router.stats.droppedByType.add(m.Type())
 	case errors.Is(err, core.ErrTransportLost):
 	default:
-		s.router.logger.Warn("router: cannot send to session", "session", s.id, "peer", s.t.Details().Peer, "message", m.Type().String(), "err", err)
+		s.router.logger.Warn("router: cannot send to session", "session", s.id, "realm", s.realmName(), "peer", s.t.Details().Peer, "message", m.Type().String(), "err", err)
 	}
 }
 

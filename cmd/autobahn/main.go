@@ -1,7 +1,7 @@
 // Command autobahn runs an embedded WAMP router and talks to WAMP routers
 // from the command line.
 //
-//	autobahn serve [--ws ADDR] [--rawsocket ADDR] [--realm NAME]...
+//	autobahn serve [--ws ADDR] [--rawsocket ADDR] [--realm NAME]... [--metrics ADDR] [--metrics-path PATH]
 //	autobahn bench rpc|pubsub|idle [flags] URL
 //	autobahn call URL PROCEDURE [ARG...] [--kw KEY=VALUE]...
 //	autobahn publish URL TOPIC [ARG...]

@@ -14,7 +14,6 @@ import (
 	"github.com/autobahn-go/autobahn/registry"
 	"github.com/autobahn-go/autobahn/router"
 	"github.com/autobahn-go/autobahn/transports/rawsocket"
-	"github.com/autobahn-go/autobahn/transports/websocket"
 
 	_ "github.com/autobahn-go/autobahn/serializers/cbor"
 	_ "github.com/autobahn-go/autobahn/serializers/json"
@@ -27,6 +26,7 @@ const (
 	defaultWSAddr        = "127.0.0.1:8080"
 	defaultRawSocketAddr = "127.0.0.1:8081"
 	defaultRealm         = "realm1"
+	defaultStatusPath    = "/status"
 	// shutdownGrace bounds the wait for sessions to answer GOODBYE.
 	shutdownGrace = 5 * time.Second
 )
@@ -40,8 +40,12 @@ func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
 // runServe runs the embedded router until ctx ends (SIGINT / SIGTERM), then
 // says GOODBYE (wamp.close.system_shutdown) to every session and returns.
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("serve", "[--ws ADDR] [--rawsocket ADDR] [--realm NAME]... | --config FILE", stderr)
+	fs := newFlags("serve", "[--ws ADDR] [--rawsocket ADDR] [--realm NAME]... [--metrics ADDR] [--metrics-path PATH] | --config FILE [--metrics ADDR]", stderr)
 	wsAddr := fs.String("ws", defaultWSAddr, "address of WAMP over WebSocket, served at path /ws (\"\" for none)")
+	var web webConfig
+	fs.StringVar(&web.statusPath, "status-path", defaultStatusPath, "`PATH` of the router's status page on the WebSocket listener (JSON with ?format=json); it shows sessions' authids and addresses (\"\" for none)")
+	metricsAddr := fs.String("metrics", "", "serve Prometheus metrics at http://`ADDR`/metrics, a listener of their own (\"\" for none)")
+	fs.StringVar(&web.metricsPath, "metrics-path", "", "also serve Prometheus metrics at `PATH` on the WebSocket listener, e.g. /metrics (\"\" for none)")
 	rsAddr := fs.String("rawsocket", defaultRawSocketAddr, "address of WAMP over RawSocket (\"\" for none)")
 	var realms stringList
 	fs.Var(&realms, "realm", "a realm to serve (repeatable; default "+defaultRealm+"); anonymous, everything allowed")
@@ -63,6 +67,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if *wsAddr == "" && *rsAddr == "" {
 		return errors.New("nothing to serve: give --ws or --rawsocket an address")
+	}
+	if err := web.check(); err != nil {
+		return err
+	}
+	if *wsAddr == "" && web.metricsPath != "" {
+		return errors.New("--metrics-path serves metrics on the WebSocket listener, and --ws is \"\": give --ws an address, or use --metrics ADDR")
 	}
 	stopProfile, err := startCPUProfile(*cpuprofile)
 	if err != nil {
@@ -89,34 +99,40 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			l.Close()
 		}
 	}()
-	listen := func(url string) (core.Listener, error) {
-		c := core.TransportConfig{Options: rawsocket.Options{Logger: logger}}
-		if strings.HasPrefix(url, "ws") {
-			c.Options = websocket.WAMPOptions{Logger: logger}
-		}
-		l, err := registry.Listen(ctx, url, c, r.Accept)
-		if err != nil {
-			return nil, err
-		}
-		listeners = append(listeners, l)
-		return l, nil
-	}
 	for _, name := range realms {
 		fmt.Fprintf(stdout, "autobahn serve: realm %s\n", name)
 	}
+	metricsHandler := newMetricsHandler(r, *metricsAddr, web.metricsPath)
 	if *wsAddr != "" {
-		l, err := listen("ws://" + *wsAddr + "/ws")
+		l, err := listenWeb(ctx, *wsAddr, r, metricsHandler, web, logger)
 		if err != nil {
 			return fmt.Errorf("--ws %s: %w", *wsAddr, err)
 		}
-		fmt.Fprintf(stdout, "autobahn serve: listening ws://%s/ws\n", hostPortOf(l.Addr()))
+		listeners = append(listeners, l)
+		hp := hostPortOf(l.Addr())
+		fmt.Fprintf(stdout, "autobahn serve: listening ws://%s%s\n", hp, wsPath)
+		if web.statusPath != "" {
+			fmt.Fprintf(stdout, "autobahn serve: status page http://%s%s\n", hp, web.statusPath)
+		}
+		if web.metricsPath != "" {
+			fmt.Fprintf(stdout, "autobahn serve: metrics http://%s%s\n", hp, web.metricsPath)
+		}
 	}
 	if *rsAddr != "" {
-		l, err := listen("rs://" + *rsAddr)
+		l, err := registry.Listen(ctx, "rs://"+*rsAddr, core.TransportConfig{Options: rawsocket.Options{Logger: logger}}, r.Accept)
 		if err != nil {
 			return fmt.Errorf("--rawsocket %s: %w", *rsAddr, err)
 		}
+		listeners = append(listeners, l)
 		fmt.Fprintf(stdout, "autobahn serve: listening rs://%s\n", hostPortOf(l.Addr()))
+	}
+	if *metricsAddr != "" {
+		l, err := listenMetrics(ctx, *metricsAddr, metricsHandler, logger)
+		if err != nil {
+			return fmt.Errorf("--metrics %s: %w", *metricsAddr, err)
+		}
+		listeners = append(listeners, l)
+		fmt.Fprintf(stdout, "autobahn serve: metrics http://%s/metrics\n", hostPortOf(l.Addr()))
 	}
 	fmt.Fprintln(stdout, "autobahn serve: ready")
 
