@@ -90,8 +90,11 @@ func (d Dynamic) Verify(ctx context.Context, state any, a *core.Authenticate) (*
 // principal calls the authenticator and reads its answer.
 func (d Dynamic) principal(ctx context.Context, q *AuthRequest, more map[string]any) (*Identity, Principal, error) {
 	h := q.Hello
-	details := map[string]any{"session": q.Session, "authmethod": d.Method, "authid": h.AuthID,
-		"authrole": h.AuthRole, "authextra": h.AuthExtra, "transport": transportDetails(q.Transport)}
+	// What HELLO did not say is None to the authenticator, as Crossbar.io
+	// passes it: a Python component tests "authid is None".
+	authid, authrole := noneIfEmpty(h.AuthID), noneIfEmpty(h.AuthRole)
+	details := map[string]any{"session": q.Session, "authmethod": d.Method, "authid": authid,
+		"authrole": authrole, "authextra": h.AuthExtra, "transport": transportDetails(q.Transport)}
 	for k, v := range more {
 		details[k] = v
 	}
@@ -99,7 +102,7 @@ func (d Dynamic) principal(ctx context.Context, q *AuthRequest, more map[string]
 	if realm == "" {
 		realm = q.Realm
 	}
-	res, err := q.Call(ctx, realm, d.Procedure, []any{q.Realm, h.AuthID, details}, nil)
+	res, err := q.Call(ctx, realm, d.Procedure, []any{q.Realm, authid, details}, nil)
 	if err != nil {
 		var ae *core.ApplicationError
 		if errors.As(err, &ae) {
@@ -131,6 +134,14 @@ func (d Dynamic) principal(ctx context.Context, q *AuthRequest, more map[string]
 	}
 	p.Role = id.AuthRole
 	return id, p, nil
+}
+
+// noneIfEmpty is s, or nil (None, null) for "".
+func noneIfEmpty(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
 }
 
 // readPrincipal reads a dynamic authenticator's dict into id and p.

@@ -29,7 +29,7 @@ func (rl *Realm) publishMeta(topic string, args ...any) {
 func (s *session) metaDetails() map[string]any {
 	return map[string]any{
 		"session": s.id, "authid": s.authid, "authrole": s.authrole,
-		"authmethod": s.authmethod, "authprovider": "static", "realm": s.realmName(),
+		"authmethod": s.authmethod, "authprovider": s.authprovider, "authextra": s.authextra, "realm": s.realmName(),
 		"transport": map[string]any{"peer": s.t.Details().Peer},
 	}
 }
