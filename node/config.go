@@ -70,13 +70,19 @@ type RawSocketService struct {
 }
 
 // Route is one entry of a web transport's "paths" (or of a universal
-// transport's "websocket" map): exactly one of WebSocket and Static is set.
+// transport's "websocket" map): exactly one of WebSocket, Static and
+// NodeInfo is set.
 type Route struct {
 	// Name is the first path component the route serves, or "/" for the
 	// root.
 	Name      string
 	WebSocket *WebSocketService
 	Static    *StaticService
+	// NodeInfo serves the router's status page (router/status: realms,
+	// sessions, registrations, subscriptions, counters and rates; JSON
+	// with ?format=json) where Crossbar.io's "nodeinfo" service shows its
+	// node's information page.
+	NodeInfo bool
 }
 
 // WebSocketService is WAMP over WebSocket on a route.

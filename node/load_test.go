@@ -172,7 +172,7 @@ func TestBadConfigs(t *testing.T) {
 
 		{"web no paths", worker(realm1, `{"type": "web", `+tcp+`}`), "workers[0].transports[0].paths", "missing or empty"},
 		{"web wsgi", worker(realm1, `{"type": "web", `+tcp+`, "paths": {"app": {"type": "wsgi", "module": "m", "object": "o"}}}`),
-			"workers[0].transports[0].paths.app.type", `"wsgi" web services are not supported by autobahn serve (only static and websocket)`},
+			"workers[0].transports[0].paths.app.type", `"wsgi" web services are not supported by autobahn serve (only static, websocket and nodeinfo)`},
 		{"web path name", worker(realm1, `{"type": "web", `+tcp+`, "paths": {"a/b": {"type": "static", "directory": "web"}}}`),
 			`workers[0].transports[0].paths["a/b"]`, "one path component"},
 		{"static package", worker(realm1, `{"type": "web", `+tcp+`, "paths": {"/": {"type": "static", "package": "p", "resource": "r"}}}`),
@@ -271,7 +271,7 @@ func TestLoadFull(t *testing.T) {
 	rs := cfg.Listeners[1].RawSocket
 	equal(t, "rawsocket", []any{names(rs.Serializers), rs.Options.MaxMessagePayloadSize, rs.Auth}, []any{[]string{"cbor", "json"}, 1 << 20, []router.AuthMethod{router.Anonymous{Role: "backend"}}})
 	uni := cfg.Listeners[2]
-	equal(t, "universal", []any{uni.RawSocket != nil, len(uni.Routes), uni.Routes[1].Name, uni.Routes[1].WebSocket != nil}, []any{true, 2, "ws", true})
+	equal(t, "universal", []any{uni.RawSocket != nil, len(uni.Routes), uni.Routes[1].Name, uni.Routes[1].NodeInfo, uni.Routes[2].Name, uni.Routes[2].WebSocket != nil}, []any{true, 3, "info", true, "ws", true})
 	unix := cfg.Listeners[3]
 	equal(t, "unix endpoint", [2]string{unix.Endpoint.Network, unix.Endpoint.Address}, [2]string{"unix", filepath.Join(dir, "node.sock")})
 	equal(t, "anonymous with realm", unix.RawSocket.Auth, []router.AuthMethod{anonymousAuth{Anonymous: router.Anonymous{Role: "backend"}, authid: "local-backend", realm: "realm2"}})

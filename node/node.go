@@ -42,7 +42,7 @@ type Bound struct {
 }
 
 // Service is one thing a listener serves: Kind is "websocket",
-// "rawsocket" or "static"; URL is how a client reaches it
+// "rawsocket", "static" or "nodeinfo"; URL is how a client reaches it
 // (ws://127.0.0.1:8080/ws, rss://…, https://…/static/).
 type Service struct{ Kind, URL string }
 
@@ -231,11 +231,14 @@ func (s *server) services() []Service {
 			path += r.Name
 		}
 		kind, scheme := "websocket", "ws"
-		if r.Static != nil {
+		switch {
+		case r.Static != nil:
 			kind, scheme = "static", "http"
 			if r.Name != "/" {
 				path += "/"
 			}
+		case r.NodeInfo:
+			kind, scheme = "nodeinfo", "http"
 		}
 		if secure {
 			scheme += "s"

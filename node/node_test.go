@@ -155,7 +155,7 @@ func register(t *testing.T, s *wamp.Session, proc string, h wamp.Handler) {
 
 // urls are the services of the running full configuration.
 type urls struct {
-	static, wss, rs, uniRS, uniStatic, uniWS, unix string
+	static, wss, rs, uniRS, uniStatic, uniInfo, uniWS, unix string
 }
 
 func serviceURLs(t *testing.T, n *Node) urls {
@@ -167,16 +167,16 @@ func serviceURLs(t *testing.T, n *Node) urls {
 			got = append(got, s.Kind+" "+s.URL)
 		}
 	}
-	if len(got) != 7 {
+	if len(got) != 8 {
 		t.Fatalf("services: %q", got)
 	}
 	u := func(i int) string { _, url, _ := strings.Cut(got[i], " "); return url }
-	for i, kind := range []string{"static", "websocket", "rawsocket", "rawsocket", "static", "websocket", "rawsocket"} {
+	for i, kind := range []string{"static", "websocket", "rawsocket", "rawsocket", "static", "nodeinfo", "websocket", "rawsocket"} {
 		if !strings.HasPrefix(got[i], kind+" ") {
 			t.Fatalf("service %d is %q, want a %s service", i, got[i], kind)
 		}
 	}
-	return urls{static: u(0), wss: u(1), rs: u(2), uniRS: u(3), uniStatic: u(4), uniWS: u(5), unix: u(6)}
+	return urls{static: u(0), wss: u(1), rs: u(2), uniRS: u(3), uniStatic: u(4), uniInfo: u(5), uniWS: u(6), unix: u(7)}
 }
 
 // TestServeFull runs testdata/full.json — a web transport on TLS with a
@@ -252,6 +252,12 @@ func TestServeFull(t *testing.T) {
 		body, _ := get(t, http.DefaultClient, u.uniStatic+"index.html", http.StatusOK)
 		if !strings.Contains(body, "static web service") {
 			t.Fatalf("index.html: %q", body)
+		}
+		// The nodeinfo path is the router's status page; its JSON lists
+		// the sessions of this test's realms.
+		body, _ = get(t, http.DefaultClient, u.uniInfo+"?format=json", http.StatusOK)
+		if !strings.Contains(body, `"name": "realm1"`) || !strings.Contains(body, `"authid": "joe"`) {
+			t.Fatalf("nodeinfo status JSON: %s", body)
 		}
 		_, _, err := join(t, u.uniRS, core.TransportConfig{Serializers: []core.Serializer{cbor.Serializer}}, "realm1", joe)
 		if err == nil {

@@ -206,7 +206,7 @@ var webPath = regexp.MustCompile(`^([a-z0-9A-Z_\-]+|/)$`)
 // serve does not serve.
 var webServiceRefusals = []string{
 	"wsgi", "resource", "redirect", "reverseproxy", "websocket-reverseproxy", "json", "cgi", "longpoll",
-	"publisher", "caller", "webhook", "path", "upload", "nodeinfo", "archive", "schemadoc", "fileupload", "wap", "rpc", "rest",
+	"publisher", "caller", "webhook", "path", "upload", "archive", "schemadoc", "fileupload", "wap", "rpc", "rest",
 }
 
 // webTransport reads a "web" transport: its paths and HTTP options.
@@ -245,7 +245,7 @@ func (l *loader) web(t obj, ln *Listener) error {
 	return err
 }
 
-// webService reads one web path: a websocket or a static service.
+// webService reads one web path: a websocket, static or nodeinfo service.
 func (l *loader) webService(p obj, name string) (Route, error) {
 	r := Route{Name: name}
 	typ, err := p.mustStr("type")
@@ -257,13 +257,18 @@ func (l *loader) webService(p obj, name string) (Route, error) {
 		r.WebSocket, err = l.websocket(p, false)
 	case "static":
 		r.Static, err = l.static(p)
+	case "nodeinfo":
+		if err = p.check(schema{known: []string{"type", "id"}}); err == nil {
+			_, _, err = p.str("id")
+		}
+		r.NodeInfo = true
 	default:
 		for _, refused := range webServiceRefusals {
 			if typ == refused {
-				return r, errorf(child(p.path, "type"), "%q web services are not supported by autobahn serve (only static and websocket)", typ)
+				return r, errorf(child(p.path, "type"), "%q web services are not supported by autobahn serve (only static, websocket and nodeinfo)", typ)
 			}
 		}
-		return r, errorf(child(p.path, "type"), "%q is not a web service type (autobahn serve has static and websocket)", typ)
+		return r, errorf(child(p.path, "type"), "%q is not a web service type (autobahn serve has static, websocket and nodeinfo)", typ)
 	}
 	return r, err
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/autobahn-go/autobahn/core"
+	"github.com/autobahn-go/autobahn/router/status"
 	"github.com/autobahn-go/autobahn/transports/websocket"
 )
 
@@ -69,6 +70,8 @@ func (n *Node) handler(s *server) (http.Handler, error) {
 		switch {
 		case r.Static != nil:
 			m.routes[r.Name] = newStaticHandler(r.Static, prefix)
+		case r.NodeInfo:
+			m.routes[r.Name] = status.NewHandler(n.Router, status.Options{})
 		case r.WebSocket != nil:
 			o := r.WebSocket.Options
 			o.Logger = n.logger
