@@ -63,7 +63,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return errUsage
 	}
 	if *configFile != "" {
-		return serveConfig(ctx, fs, *configFile, *verbose, *cpuprofile, stdout, stderr)
+		return serveConfig(ctx, fs, *configFile, *metricsAddr, *verbose, *cpuprofile, stdout, stderr)
 	}
 	if *wsAddr == "" && *rsAddr == "" {
 		return errors.New("nothing to serve: give --ws or --rawsocket an address")

@@ -9,16 +9,18 @@ import (
 	"strings"
 
 	"github.com/autobahn-go/autobahn/node"
+	"github.com/autobahn-go/autobahn/router/metrics"
 )
 
 // configExclusive are the serve flags that a configuration file replaces:
-// it says itself what to listen on and which realms to serve.
-var configExclusive = []string{"ws", "rawsocket", "realm", "auto-realms", "loose-uris"}
+// it says itself what to listen on and which realms to serve, and where
+// the status page is (a "nodeinfo" web path). --metrics ADDR still works.
+var configExclusive = []string{"ws", "rawsocket", "realm", "auto-realms", "loose-uris", "status-path", "metrics-path"}
 
 // serveConfig runs the router node of a Crossbar.io configuration file
 // until ctx ends, then shuts it down as runServe does. A configuration
 // that does not load fails before anything listens.
-func serveConfig(ctx context.Context, fs *flag.FlagSet, path string, verbose bool, cpuprofile string, stdout, stderr io.Writer) error {
+func serveConfig(ctx context.Context, fs *flag.FlagSet, path, metricsAddr string, verbose bool, cpuprofile string, stdout, stderr io.Writer) error {
 	var clash []string
 	fs.Visit(func(f *flag.Flag) {
 		for _, name := range configExclusive {
@@ -50,6 +52,15 @@ func serveConfig(ctx context.Context, fs *flag.FlagSet, path string, verbose boo
 	n, err := node.Start(ctx, cfg)
 	if err != nil {
 		return fmt.Errorf("--config %s: %w", path, err)
+	}
+	if metricsAddr != "" {
+		l, err := listenMetrics(ctx, metricsAddr, metrics.Handler(n.Router), cfg.Router.Logger)
+		if err != nil {
+			n.Close(context.Background())
+			return fmt.Errorf("--metrics %s: %w", metricsAddr, err)
+		}
+		defer l.Close()
+		fmt.Fprintf(stdout, "autobahn serve: metrics http://%s/metrics\n", hostPortOf(l.Addr()))
 	}
 	printNode(stdout, cfg, n)
 

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -10,7 +12,8 @@ import (
 
 // TestServeConfig runs "autobahn serve --config" with a configuration of a
 // websocket and a rawsocket transport on free loopback ports, and calls
-// through both with the client commands.
+// through both with the client commands; --metrics serves the router's
+// counters beside it.
 func TestServeConfig(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "config.json")
@@ -27,7 +30,7 @@ func TestServeConfig(t *testing.T) {
     ]
   }]
 }`)
-	out := background(t, "serve", "--config", path)
+	out := background(t, "serve", "--config", path, "--metrics", "127.0.0.1:0")
 	waitFor(t, out, "autobahn serve: ready")
 	urls := regexp.MustCompile(`listening ((?:ws|rs)://127\.0\.0\.1:\d+/?)`).FindAllStringSubmatch(out.String(), -1)
 	if len(urls) != 2 || !strings.Contains(out.String(), "autobahn serve: realm realm1\n") {
@@ -43,6 +46,19 @@ func TestServeConfig(t *testing.T) {
 	code, _, stderr = runOnce(t, "call", rs, "com.other.echo")
 	if code != 1 || !strings.Contains(stderr, "wamp.error.not_authorized") {
 		t.Fatalf("denied call: exit %d, stderr %q", code, stderr)
+	}
+	m := regexp.MustCompile(`metrics (http://127\.0\.0\.1:\d+/metrics)`).FindStringSubmatch(out.String())
+	if m == nil {
+		t.Fatalf("serve printed no metrics URL: %q", out.String())
+	}
+	resp, err := http.Get(m[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	scrape, _ := io.ReadAll(resp.Body)
+	if !strings.Contains(string(scrape), `autobahn_messages_received_total{type="REGISTER"} 1`+"\n") {
+		t.Fatalf("metrics of serve --config:\n%s", scrape)
 	}
 }
 
