@@ -20,8 +20,8 @@ if ! python_ok; then
 fi
 
 if [ ! -d interop/node/node_modules/ws ] || [ ! -d interop/node/node_modules/autobahn ]; then
-	echo "install-peers: installing node peers (npm ci, exactly as package-lock.json pins them)" >&2
-	(cd interop/node && npm ci --no-audit --no-fund --loglevel=error)
+	echo "install-peers: installing node peers (npm install, pinned by package-lock.json)" >&2
+	(cd interop/node && npm install --no-audit --no-fund --loglevel=error)
 fi
 
 if ! command -v staticcheck >/dev/null 2>&1 && [ ! -x "$(go env GOPATH)/bin/staticcheck" ]; then
