@@ -12,14 +12,13 @@
 //	{"end": true}                     every scenario ended; the process exits 0
 //	{"fatal": message}                the process gave up
 //
-// This is the protocol of the peer scripts of interop/router and
-// interop/client too; this package is its runner for scripts that run to
-// their end without the test interacting with them meanwhile. Only tests
-// import it.
+// Batch runs a script that runs to its end without the test interacting
+// with it meanwhile (interop/router, interop/routerauth); a test that talks
+// to its peer while it runs (interop/client) reads the output with
+// ReadLines. Only tests import this package.
 package peers
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
@@ -104,48 +103,26 @@ func (b *Batch) Run(t testing.TB, cmd *exec.Cmd) {
 			t.Logf("%s stderr:\n%s", b.Name, b.stderr)
 		}
 	})
-	ended := false
-	var problems []string
-	sc := bufio.NewScanner(&stdout)
-	sc.Buffer(make([]byte, 64<<10), 16<<20)
-	for sc.Scan() {
-		var line struct {
-			S     string          `json:"s"`
-			K     *string         `json:"k"`
-			V     json.RawMessage `json:"v"`
-			Fail  *string         `json:"fail"`
-			Done  bool            `json:"done"`
-			End   bool            `json:"end"`
-			Fatal *string         `json:"fatal"`
+	ended, problems := ReadLines(&stdout, func(l Line, text string) string {
+		s := b.byID[l.S]
+		if s == nil {
+			return "line of an unknown scenario: " + text
 		}
-		if err := json.Unmarshal(sc.Bytes(), &line); err != nil {
-			problems = append(problems, "unparsable line: "+sc.Text())
-			continue
-		}
-		s := b.byID[line.S]
+		s.lines = append(s.lines, text)
 		switch {
-		case line.End:
-			ended = true
-		case line.Fatal != nil:
-			problems = append(problems, "fatal: "+*line.Fatal)
-		case s == nil:
-			problems = append(problems, "line of an unknown scenario: "+sc.Text())
-		default:
-			s.lines = append(s.lines, sc.Text())
-			switch {
-			case line.Fail != nil:
-				s.fail = *line.Fail
-			case line.Done:
-				s.done = true
-			case line.K != nil:
-				v, err := decode(line.V)
-				if err != nil {
-					problems = append(problems, fmt.Sprintf("value of %s.%s: %v", line.S, *line.K, err))
-				}
-				s.vals[*line.K] = v
+		case l.Fail != nil:
+			s.fail = *l.Fail
+		case l.Done:
+			s.done = true
+		case l.K != nil:
+			v, err := decode(l.V)
+			s.vals[*l.K] = v
+			if err != nil {
+				return fmt.Sprintf("value of %s.%s: %v", l.S, *l.K, err)
 			}
 		}
-	}
+		return ""
+	})
 	if runErr != nil {
 		problems = append(problems, fmt.Sprintf("%s: %v (killed means it ran out of time)", b.Name, runErr))
 	}

@@ -1,7 +1,6 @@
 package client
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -16,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/autobahn-go/autobahn/internal/peers"
 	"github.com/autobahn-go/autobahn/internal/testpeer"
 )
 
@@ -151,50 +151,28 @@ func (b *peerBatch) start(t *testing.T, rt *testRouter) {
 // read dispatches the output lines to the scenarios until the process
 // closes its stdout.
 func (b *peerBatch) read(stdout io.Reader) (ended bool, problems []string) {
-	sc := bufio.NewScanner(stdout)
-	sc.Buffer(make([]byte, 64<<10), 16<<20)
-	for sc.Scan() {
-		var line struct {
-			S     string          `json:"s"`
-			K     *string         `json:"k"`
-			V     json.RawMessage `json:"v"`
-			Fail  *string         `json:"fail"`
-			Done  bool            `json:"done"`
-			End   bool            `json:"end"`
-			Fatal *string         `json:"fatal"`
-		}
-		text := sc.Text()
-		if err := json.Unmarshal(sc.Bytes(), &line); err != nil {
-			problems = append(problems, "unparsable line: "+text)
-			continue
-		}
+	return peers.ReadLines(stdout, func(l peers.Line, text string) string {
 		b.mu.Lock()
-		s := b.byID[line.S]
-		switch {
-		case line.End:
-			ended = true
-		case line.Fatal != nil:
-			problems = append(problems, "fatal: "+*line.Fatal)
-		case s == nil:
-			problems = append(problems, "line of an unknown scenario: "+text)
-		default:
-			s.lines = append(s.lines, text)
-			switch {
-			case line.Fail != nil:
-				s.fail = *line.Fail
-			case line.Done:
-				s.done = true
-			case line.K != nil:
-				if _, dup := s.vals[*line.K]; !dup {
-					s.keys = append(s.keys, *line.K)
-				}
-				s.vals[*line.K] = line.V
-			}
+		defer b.mu.Unlock()
+		defer b.notifyLocked()
+		s := b.byID[l.S]
+		if s == nil {
+			return "line of an unknown scenario: " + text
 		}
-		b.notifyLocked()
-		b.mu.Unlock()
-	}
-	return ended, problems
+		s.lines = append(s.lines, text)
+		switch {
+		case l.Fail != nil:
+			s.fail = *l.Fail
+		case l.Done:
+			s.done = true
+		case l.K != nil:
+			if _, dup := s.vals[*l.K]; !dup {
+				s.keys = append(s.keys, *l.K)
+			}
+			s.vals[*l.K] = l.V
+		}
+		return ""
+	})
 }
 
 func (b *peerBatch) notifyLocked() {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/autobahn-go/autobahn/internal/peers"
 	"github.com/autobahn-go/autobahn/internal/testpeer"
 )
 
@@ -55,7 +56,7 @@ func TestPythonRPC(t *testing.T) {
 			s.eq(t, "after", `"alive"`)
 			errs, _ := s.get(t, "caller_errors").([]any)
 			if len(errs) != 1 {
-				t.Fatalf("caller got %d ERRORs for the CALL, want 1: %s", len(errs), pyCompact(errs))
+				t.Fatalf("caller got %d ERRORs for the CALL, want 1: %s", len(errs), peers.Compact(errs))
 			}
 			callerErr := pyErr(errs[0])
 			switch mode {
@@ -71,10 +72,10 @@ func TestPythonRPC(t *testing.T) {
 				s.eq(t, "interrupts", `[{"mode": "kill", "reason": "wamp.error.canceled"}]`)
 				s.eq(t, "callee", `["invoked", "canceled"]`)
 				sent, _ := s.get(t, "callee_sent").([]any)
-				if len(sent) != 1 || pyAt(sent[0], "type") != "Error" {
-					t.Fatalf("callee sent %s, want one ERROR", pyCompact(sent))
+				if len(sent) != 1 || peers.At(sent[0], "type") != "Error" {
+					t.Fatalf("callee sent %s, want one ERROR", peers.Compact(sent))
 				}
-				if want := pyAt(sent[0], "error"); callerErr != want {
+				if want := peers.At(sent[0], "error"); callerErr != want {
 					t.Errorf("caller's ERROR %s, want the callee's %s", callerErr, want)
 				}
 			case "skip":
@@ -98,14 +99,14 @@ func TestPythonRPC(t *testing.T) {
 		if e := pyErr(r); e != "wamp.error.timeout" {
 			t.Errorf("caller got %s, want wamp.error.timeout", e)
 		}
-		if el := pyFloat(t, "elapsed", pyAt(r, "elapsed")); el < 0.9*ms/1000 || el > 3 {
+		if el := pyFloat(t, "elapsed", peers.At(r, "elapsed")); el < 0.9*ms/1000 || el > 3 {
 			t.Errorf("timeout after %.3f s, want about %.1f s", el, float64(ms)/1000)
 		}
 		s.eq(t, "interrupts", `[{"mode": "killnowait", "reason": "wamp.error.timeout"}]`)
 		s.eq(t, "callee", `["invoked", "canceled"]`)
 		s.eq(t, "fast", `{"result": "fast"}`)
-		if got := pyAt(s.get(t, "call_options"), 0, "timeout"); pyCompact(got) != fmt.Sprint(ms) {
-			t.Errorf("CALL.Options.timeout = %s, want %d", pyCompact(got), ms)
+		if got := peers.At(s.get(t, "call_options"), 0, "timeout"); peers.Compact(got) != fmt.Sprint(ms) {
+			t.Errorf("CALL.Options.timeout = %s, want %d", peers.Compact(got), ms)
 		}
 	})
 
@@ -119,7 +120,7 @@ func TestPythonRPC(t *testing.T) {
 			".a.b.c": "exact", ".a.b.d": "prefix_ab", ".a.b": "prefix_ab", ".a.x": "prefix_a",
 			".a.z.c": "prefix_a", ".x.y.z": "wildcard_xz", ".x.y.w.z": "", ".q": "",
 		} {
-			got := pyAt(calls, suffix)
+			got := peers.At(calls, suffix)
 			if label == "" {
 				if e := pyErr(got); e != "wamp.error.no_such_procedure" {
 					t.Errorf("call %s: %s, want wamp.error.no_such_procedure", suffix, e)
@@ -129,7 +130,7 @@ func TestPythonRPC(t *testing.T) {
 			want := pyJSON(t, map[string]any{"result": map[string]any{"label": label,
 				"procedure": s.prefix + suffix, "args": []string{suffix}}})
 			if !reflect.DeepEqual(got, want) {
-				t.Errorf("call %s:\n got %s\nwant %s", suffix, pyCompact(got), pyCompact(want))
+				t.Errorf("call %s:\n got %s\nwant %s", suffix, peers.Compact(got), peers.Compact(want))
 			}
 		}
 	})
@@ -144,12 +145,12 @@ func TestPythonRPC(t *testing.T) {
 				exists := `{"error": "wamp.error.procedure_already_exists"}`
 				reg := s.get(t, "register")
 				for _, other := range []string{"random", "single", "first", "last", "default"} {
-					if e := pyErr(pyAt(reg, other)); e != "wamp.error.procedure_already_exists" {
-						t.Errorf("register with %s on a roundrobin registration: %s, want %s", other, pyCompact(pyAt(reg, other)), exists)
+					if e := pyErr(peers.At(reg, other)); e != "wamp.error.procedure_already_exists" {
+						t.Errorf("register with %s on a roundrobin registration: %s, want %s", other, peers.Compact(peers.At(reg, other)), exists)
 					}
 				}
-				if got := pyAt(reg, "roundrobin"); got != "registered" {
-					t.Errorf("register with roundrobin: %s, want registered", pyCompact(got))
+				if got := peers.At(reg, "roundrobin"); got != "registered" {
+					t.Errorf("register with roundrobin: %s, want registered", peers.Compact(got))
 				}
 				return
 			}
@@ -205,12 +206,12 @@ func TestPythonRPC(t *testing.T) {
 		s.eq(t, "takeover", `"registered"`)
 		revoked, _ := s.get(t, "revoked").([]any)
 		if len(revoked) != 1 {
-			t.Fatalf("former callee got %s, want one UNREGISTERED", pyCompact(revoked))
+			t.Fatalf("former callee got %s, want one UNREGISTERED", peers.Compact(revoked))
 		}
 		for k, want := range map[string]any{"request": json.Number("0"), "own_registration": true,
 			"reason": "wamp.close.force_reregister"} {
-			if got := pyAt(revoked[0], k); got != want {
-				t.Errorf("UNREGISTERED %s = %s, want %v", k, pyCompact(got), want)
+			if got := peers.At(revoked[0], k); got != want {
+				t.Errorf("UNREGISTERED %s = %s, want %v", k, peers.Compact(got), want)
 			}
 		}
 		s.eq(t, "after", `"c2"`)
@@ -222,18 +223,18 @@ func TestPythonRPC(t *testing.T) {
 		t.Parallel()
 		s.ready(t)
 		who := s.get(t, "caller_session")
-		id := pyID(t, "caller session", pyAt(who, "session"))
+		id := pyID(t, "caller session", peers.At(who, "session"))
 		calls := s.get(t, "calls")
 		s.eq(t, "register_options", `[{}, {"disclose_caller": true}]`)
-		if got, want := pyAt(calls, "plain"), pyJSON(t, map[string]any{"caller": nil, "caller_authid": nil,
+		if got, want := peers.At(calls, "plain"), pyJSON(t, map[string]any{"caller": nil, "caller_authid": nil,
 			"caller_authrole": nil, "procedure": s.prefix + ".plain"}); !reflect.DeepEqual(got, want) {
-			t.Errorf("undisclosed caller:\n got %s\nwant %s", pyCompact(got), pyCompact(want))
+			t.Errorf("undisclosed caller:\n got %s\nwant %s", peers.Compact(got), peers.Compact(want))
 		}
 		for key, proc := range map[string]string{"plain_disclose_me": ".plain", "disclosing": ".disclosing"} {
-			want := pyJSON(t, map[string]any{"caller": id, "caller_authid": pyAt(who, "authid"),
+			want := pyJSON(t, map[string]any{"caller": id, "caller_authid": peers.At(who, "authid"),
 				"caller_authrole": "anonymous", "procedure": s.prefix + proc})
-			if got := pyAt(calls, key); !reflect.DeepEqual(got, want) {
-				t.Errorf("%s:\n got %s\nwant %s", key, pyCompact(got), pyCompact(want))
+			if got := peers.At(calls, key); !reflect.DeepEqual(got, want) {
+				t.Errorf("%s:\n got %s\nwant %s", key, peers.Compact(got), peers.Compact(want))
 			}
 		}
 	})
@@ -256,9 +257,9 @@ func TestPythonPubSub(t *testing.T) {
 		type ev struct{ label, arg, topic string }
 		var got []ev
 		for _, e := range s.get(t, "events").([]any) {
-			l, _ := pyAt(e, "label").(string)
-			a, _ := pyAt(e, "arg").(string)
-			tp, _ := pyAt(e, "topic").(string)
+			l, _ := peers.At(e, "label").(string)
+			a, _ := peers.At(e, "arg").(string)
+			tp, _ := peers.At(e, "topic").(string)
 			got = append(got, ev{l, a, tp})
 		}
 		want := []ev{{"exact", ".news.world", ""}, {"prefix", ".news.world", ""}, {"prefix", ".news.tech", ""},
@@ -290,7 +291,7 @@ func TestPythonPubSub(t *testing.T) {
 		s.eq(t, "authroles", `{"s1": "anonymous", "s2": "anonymous", "s3": "anonymous"}`)
 		authids := map[string]string{}
 		for _, n := range []string{"s1", "s2", "s3"} {
-			authids[n], _ = pyAt(s.get(t, "authids"), n).(string)
+			authids[n], _ = peers.At(s.get(t, "authids"), n).(string)
 		}
 		all := []string{"s1", "s2", "s3"}
 		where := func(f func(n string) bool) []string {
@@ -331,27 +332,27 @@ func TestPythonPubSub(t *testing.T) {
 		t.Parallel()
 		s.ready(t)
 		pubs := s.get(t, "publications")
-		p2 := pyID(t, "second publication", pyAt(pubs, 1))
+		p2 := pyID(t, "second publication", peers.At(pubs, 1))
 		topic := s.prefix + ".t"
 		late, _ := s.get(t, "late").([]any)
 		if len(late) != 2 {
-			t.Fatalf("late subscriber (get_retained) got %s, want the retained r2 and then live", pyCompact(late))
+			t.Fatalf("late subscriber (get_retained) got %s, want the retained r2 and then live", peers.Compact(late))
 		}
 		if got, want := late[0], pyJSON(t, map[string]any{"args": []string{"r2"}, "kwargs": map[string]int{"n": 2},
 			"publication": p2, "retained": true, "topic": topic}); !reflect.DeepEqual(got, want) {
-			t.Errorf("retained event:\n got %s\nwant %s", pyCompact(got), pyCompact(want))
+			t.Errorf("retained event:\n got %s\nwant %s", peers.Compact(got), peers.Compact(want))
 		}
 		plain, _ := s.get(t, "plain").([]any)
 		if len(plain) != 1 {
-			t.Fatalf("subscriber without get_retained got %s, want only live", pyCompact(plain))
+			t.Fatalf("subscriber without get_retained got %s, want only live", peers.Compact(plain))
 		}
 		for what, e := range map[string]any{"late": late[1], "plain": plain[0]} {
-			if pyCompact(pyAt(e, "args")) != `["live"]` || pyAt(e, "retained") == true {
-				t.Errorf("%s subscriber's live event: %s", what, pyCompact(e))
+			if peers.Compact(peers.At(e, "args")) != `["live"]` || peers.At(e, "retained") == true {
+				t.Errorf("%s subscriber's live event: %s", what, peers.Compact(e))
 			}
 		}
-		if !reflect.DeepEqual(pyAt(late[1], "publication"), pyAt(plain[0], "publication")) {
-			t.Errorf("live event publications differ: %s, %s", pyCompact(late[1]), pyCompact(plain[0]))
+		if !reflect.DeepEqual(peers.At(late[1], "publication"), peers.At(plain[0], "publication")) {
+			t.Errorf("live event publications differ: %s, %s", peers.Compact(late[1]), peers.Compact(plain[0]))
 		}
 	})
 
@@ -360,10 +361,10 @@ func TestPythonPubSub(t *testing.T) {
 		t.Parallel()
 		s.ready(t)
 		who := s.get(t, "publisher_session")
-		id := pyID(t, "publisher session", pyAt(who, "session"))
+		id := pyID(t, "publisher session", peers.At(who, "session"))
 		s.eq(t, "events", []map[string]any{
 			{"args": []string{"anonymous"}, "publisher": nil, "publisher_authid": nil, "publisher_authrole": nil},
-			{"args": []string{"disclosed"}, "publisher": id, "publisher_authid": pyAt(who, "authid"),
+			{"args": []string{"disclosed"}, "publisher": id, "publisher_authid": peers.At(who, "authid"),
 				"publisher_authrole": "anonymous"},
 		})
 	})
@@ -374,32 +375,32 @@ func TestPythonPubSub(t *testing.T) {
 		s.ready(t)
 		pubs, _ := s.get(t, "publications").([]any)
 		if len(pubs) != 3 {
-			t.Fatalf("publications %s", pyCompact(pubs))
+			t.Fatalf("publications %s", peers.Compact(pubs))
 		}
 		var ids []int64
 		for i, p := range pubs[:2] {
-			if pyAt(p, "type") != "Publication" {
-				t.Errorf("acknowledged publish %d returned %s, want a Publication", i+1, pyCompact(p))
+			if peers.At(p, "type") != "Publication" {
+				t.Errorf("acknowledged publish %d returned %s, want a Publication", i+1, peers.Compact(p))
 				continue
 			}
-			ids = append(ids, pyID(t, "publication", pyAt(p, "id")))
+			ids = append(ids, pyID(t, "publication", peers.At(p, "id")))
 		}
-		if pyCompact(pubs[2]) != `{"id":null,"type":"NoneType"}` {
-			t.Errorf("unacknowledged publish returned %s, want None", pyCompact(pubs[2]))
+		if peers.Compact(pubs[2]) != `{"id":null,"type":"NoneType"}` {
+			t.Errorf("unacknowledged publish returned %s, want None", peers.Compact(pubs[2]))
 		}
 		if len(ids) == 2 && ids[0] == ids[1] {
 			t.Errorf("two publications with ID %d", ids[0])
 		}
 		events, _ := s.get(t, "events").([]any)
 		if len(events) != 3 {
-			t.Fatalf("events %s, want 3", pyCompact(events))
+			t.Fatalf("events %s, want 3", peers.Compact(events))
 		}
 		seen := map[int64]bool{}
 		for i, e := range events {
-			if got := pyInt(t, "event payload", pyAt(e, "arg")); got != int64(i+1) {
+			if got := pyInt(t, "event payload", peers.At(e, "arg")); got != int64(i+1) {
 				t.Errorf("event %d carries %d", i+1, got)
 			}
-			id := pyID(t, "event publication", pyAt(e, "publication"))
+			id := pyID(t, "event publication", peers.At(e, "publication"))
 			if i < len(ids) && id != ids[i] {
 				t.Errorf("event %d: publication %d, PUBLISHED said %d", i+1, id, ids[i])
 			}

@@ -1,19 +1,17 @@
 package router
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
+	"maps"
 	"os/exec"
-	"reflect"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/autobahn-go/autobahn/internal/peers"
 	"github.com/autobahn-go/autobahn/internal/testpeer"
 )
 
@@ -51,217 +49,75 @@ var (
 		"testament_meta_api"}
 )
 
-// pyBatch is the scenarios of one Python process.
-type pyBatch struct {
-	specs   []map[string]any
-	byID    map[string]*pyScenario
-	stderr  string
-	problem string // the process did not end well
-}
+// pyBatch is the scenarios of one Python process, run by internal/peers.
+type pyBatch struct{ *peers.Batch }
 
-// pyScenario is what one scenario reported.
+// pyScenario is what one scenario reported; its URIs start with prefix.
 type pyScenario struct {
-	b      *pyBatch
-	id     string
+	*peers.Scenario
 	prefix string
-	vals   map[string]any // numbers as json.Number
-	lines  []string
-	done   bool
-	fail   string
 }
 
-func newPyBatch() *pyBatch { return &pyBatch{byID: map[string]*pyScenario{}} }
+func newPyBatch() *pyBatch { return &pyBatch{peers.NewBatch("python")} }
 
 // add puts a scenario of kind for subtest t (URI prefix uniqueURI(t)) into
 // the batch. Call it before t.Parallel(): the parent runs the batch after
 // adding every subtest's scenario, and the subtests assert afterwards.
 func (b *pyBatch) add(t *testing.T, kind string, params map[string]any) *pyScenario {
-	s := &pyScenario{b: b, id: t.Name(), prefix: uniqueURI(t), vals: map[string]any{}}
-	spec := map[string]any{"id": s.id, "kind": kind, "prefix": s.prefix}
-	for k, v := range params {
-		spec[k] = v
-	}
-	b.specs = append(b.specs, spec)
-	b.byID[s.id] = s
-	return s
+	prefix := uniqueURI(t)
+	spec := map[string]any{"prefix": prefix}
+	maps.Copy(spec, params)
+	return &pyScenario{Scenario: b.Add(t.Name(), kind, spec), prefix: prefix}
 }
 
 // run runs the Python process with every scenario added.
 func (b *pyBatch) run(t *testing.T) {
-	if len(b.specs) == 0 {
+	if len(b.Specs()) == 0 {
 		return // -run selected none of the subtests
 	}
-	arg, err := json.Marshal(map[string]any{"ws": WSURL, "rs": RSURL, "realm": Realm, "scenarios": b.specs})
+	arg, err := json.Marshal(map[string]any{"ws": WSURL, "rs": RSURL, "realm": Realm, "scenarios": b.Specs()})
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), pyRunTimeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, testpeer.Python, "testdata/py_router.py", string(arg))
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	start := time.Now()
-	runErr := cmd.Run()
-	t.Logf("python: %d scenarios in %v", len(b.specs), time.Since(start).Round(time.Millisecond))
-	b.stderr = stderr.String()
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("python stderr:\n%s", b.stderr)
-		}
-	})
-
-	ended := false
-	var problems []string
-	sc := bufio.NewScanner(&stdout)
-	sc.Buffer(make([]byte, 64<<10), 16<<20)
-	for sc.Scan() {
-		var line struct {
-			S     string          `json:"s"`
-			K     *string         `json:"k"`
-			V     json.RawMessage `json:"v"`
-			Fail  *string         `json:"fail"`
-			Done  bool            `json:"done"`
-			End   bool            `json:"end"`
-			Fatal *string         `json:"fatal"`
-		}
-		if err := json.Unmarshal(sc.Bytes(), &line); err != nil {
-			problems = append(problems, "unparsable line: "+sc.Text())
-			continue
-		}
-		switch {
-		case line.End:
-			ended = true
-		case line.Fatal != nil:
-			problems = append(problems, "fatal: "+*line.Fatal)
-		case b.byID[line.S] == nil:
-			problems = append(problems, "line of an unknown scenario: "+sc.Text())
-		default:
-			s := b.byID[line.S]
-			s.lines = append(s.lines, sc.Text())
-			switch {
-			case line.Fail != nil:
-				s.fail = *line.Fail
-			case line.Done:
-				s.done = true
-			case line.K != nil:
-				v, err := pyDecode(line.V)
-				if err != nil {
-					problems = append(problems, fmt.Sprintf("value of %s: %v", *line.K, err))
-				}
-				s.vals[*line.K] = v
-			}
-		}
-	}
-	if runErr != nil {
-		problems = append(problems, "python: "+runErr.Error())
-	}
-	if !ended {
-		problems = append(problems, "python did not print its end line")
-	}
-	b.problem = strings.Join(problems, "\n")
-	if b.problem != "" {
-		t.Errorf("python process:\n%s", b.problem)
-	}
-}
-
-func pyDecode(raw []byte) (any, error) {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	var v any
-	err := dec.Decode(&v)
-	return v, err
+	b.Run(t, exec.CommandContext(ctx, testpeer.Python, "testdata/py_router.py", string(arg)))
 }
 
 // pyJSON turns want into the form of decoded results: a string is JSON text,
 // anything else is marshalled first.
 func pyJSON(t *testing.T, want any) any {
 	t.Helper()
-	raw, ok := want.(string)
-	if !ok {
-		b, err := json.Marshal(want)
-		if err != nil {
-			t.Fatal(err)
-		}
-		raw = string(b)
+	if text, ok := want.(string); ok {
+		want = json.RawMessage(text)
 	}
-	v, err := pyDecode([]byte(raw))
-	if err != nil {
-		t.Fatalf("bad expectation %s: %v", raw, err)
-	}
-	return v
+	return peers.Normalize(t, want)
 }
 
-func pyCompact(v any) string {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Sprint(v)
-	}
-	return string(b)
-}
-
-// ready reports whether the scenario ran to its end; it fails the test (and
-// goes on) when it did not.
+// ready fails the test (and goes on) when the scenario did not run to its
+// end.
 func (s *pyScenario) ready(t *testing.T) {
 	t.Helper()
-	if s.done {
-		return
-	}
-	msg := "scenario did not finish"
-	if s.fail != "" {
-		msg = "scenario failed:\n" + s.fail
-	}
-	if s.b.problem != "" {
-		msg += "\n(python process: " + s.b.problem + ")"
-	}
-	t.Errorf("%s\nlines:\n%s", msg, strings.Join(s.lines, "\n"))
+	s.Ready(t)
 }
 
 // get returns a reported value; the test ends when it is missing.
 func (s *pyScenario) get(t *testing.T, key string) any {
 	t.Helper()
-	v, ok := s.vals[key]
-	if !ok {
-		t.Fatalf("no result %q", key)
-	}
-	return v
+	return s.Get(t, key)
 }
 
 // eq checks that result key equals want (JSON text, or a Go value).
 func (s *pyScenario) eq(t *testing.T, key string, want any) {
 	t.Helper()
-	got := s.get(t, key)
-	if w := pyJSON(t, want); !reflect.DeepEqual(got, w) {
-		t.Errorf("%s:\n got %s\nwant %s", key, pyCompact(got), pyCompact(w))
-	}
-}
-
-// pyAt returns the element of v at path (map keys and list indexes), nil if
-// absent.
-func pyAt(v any, path ...any) any {
-	for _, p := range path {
-		switch p := p.(type) {
-		case string:
-			m, ok := v.(map[string]any)
-			if !ok {
-				return nil
-			}
-			v = m[p]
-		case int:
-			l, ok := v.([]any)
-			if !ok || p >= len(l) {
-				return nil
-			}
-			v = l[p]
-		}
-	}
-	return v
+	peers.Equal(t, key, s.Get(t, key), pyJSON(t, want))
 }
 
 func pyInt(t *testing.T, what string, v any) int64 {
 	t.Helper()
 	n, ok := v.(json.Number)
 	if !ok {
-		t.Fatalf("%s: %s is not a number", what, pyCompact(v))
+		t.Fatalf("%s: %s is not a number", what, peers.Compact(v))
 	}
 	i, err := n.Int64()
 	if err != nil {
@@ -274,7 +130,7 @@ func pyFloat(t *testing.T, what string, v any) float64 {
 	t.Helper()
 	n, ok := v.(json.Number)
 	if !ok {
-		t.Fatalf("%s: %s is not a number", what, pyCompact(v))
+		t.Fatalf("%s: %s is not a number", what, peers.Compact(v))
 	}
 	f, err := n.Float64()
 	if err != nil {
@@ -296,23 +152,23 @@ func pyID(t *testing.T, what string, v any) int64 {
 // pyErr is the error URI of an attempt's outcome ({"error": uri, ...}), or
 // the outcome itself in compact JSON when it was no WAMP error.
 func pyErr(v any) string {
-	if e, ok := pyAt(v, "error").(string); ok {
+	if e, ok := peers.At(v, "error").(string); ok {
 		return e
 	}
-	return pyCompact(v)
+	return peers.Compact(v)
 }
 
 func pyStrings(t *testing.T, what string, v any) []string {
 	t.Helper()
 	l, ok := v.([]any)
 	if !ok {
-		t.Fatalf("%s: %s is not a list", what, pyCompact(v))
+		t.Fatalf("%s: %s is not a list", what, peers.Compact(v))
 	}
 	out := make([]string, len(l))
 	for i, x := range l {
 		s, ok := x.(string)
 		if !ok {
-			t.Fatalf("%s: item %d is %s, not a string", what, i, pyCompact(x))
+			t.Fatalf("%s: item %d is %s, not a string", what, i, peers.Compact(x))
 		}
 		out[i] = s
 	}
@@ -390,17 +246,17 @@ func TestPythonSerializers(t *testing.T) {
 func pyCheckWelcome(t *testing.T, w any) {
 	t.Helper()
 	for k, want := range map[string]string{"realm": Realm, "authrole": "anonymous", "authmethod": "anonymous"} {
-		if got := pyAt(w, k); got != want {
-			t.Errorf("WELCOME %s = %s, want %q", k, pyCompact(got), want)
+		if got := peers.At(w, k); got != want {
+			t.Errorf("WELCOME %s = %s, want %q", k, peers.Compact(got), want)
 		}
 	}
-	if a, _ := pyAt(w, "authid").(string); a == "" {
-		t.Errorf("WELCOME authid = %s, want a string", pyCompact(pyAt(w, "authid")))
+	if a, _ := peers.At(w, "authid").(string); a == "" {
+		t.Errorf("WELCOME authid = %s, want a string", peers.Compact(peers.At(w, "authid")))
 	}
 	for role, features := range map[string][]string{"broker": pyBrokerFeatures, "dealer": pyDealerFeatures} {
 		for _, f := range features {
-			if got := pyAt(w, "details", "roles", role, "features", f); got != true {
-				t.Errorf("WELCOME roles.%s.features.%s = %s, want true", role, f, pyCompact(got))
+			if got := peers.At(w, "details", "roles", role, "features", f); got != true {
+				t.Errorf("WELCOME roles.%s.features.%s = %s, want true", role, f, peers.Compact(got))
 			}
 		}
 	}
