@@ -57,7 +57,13 @@ func TestDebugOptions(t *testing.T) {
 			t.Errorf("debug log lacks %q:\n%s", want, logs.String())
 		}
 	}
+	// The sender's writer records the write after it returns, which can be
+	// after the receiver has the message: wait for it (bounded).
 	ta, ok := a.Timings()
+	for deadline := time.Now().Add(5 * time.Second); ok && ta.Writes == 0 && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+		ta, ok = a.Timings()
+	}
 	tb, _ := b.Timings()
 	if !ok || ta.Opened.IsZero() || ta.LastSent.IsZero() || ta.Writes == 0 || tb.LastReceived.IsZero() {
 		t.Errorf("timings: sender %+v, receiver %+v", ta, tb)
