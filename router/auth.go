@@ -27,7 +27,9 @@ type Identity struct {
 
 // AuthRequest is a HELLO being authenticated.
 type AuthRequest struct {
-	// Realm is the realm the client asks to join.
+	// Realm is the realm the client asks to join: "" when HELLO names none,
+	// and perhaps one this router does not have (the authenticator may
+	// assign another).
 	Realm string
 	Hello *core.HelloDetails
 	// Transport describes the client's connection (TLS, peer address).

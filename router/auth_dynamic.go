@@ -50,7 +50,12 @@ func (d Dynamic) Hello(ctx context.Context, q *AuthRequest) (*Identity, *core.Ch
 		if err != nil {
 			return nil, nil, nil, err
 		}
-		if p.Salt != "" {
+		// Crossbar.io takes the secret for salted only when the answer
+		// has all of salt, iterations and keylen; otherwise the client
+		// signs with the secret itself and the CHALLENGE names no salt.
+		if p.Salt == "" || p.Iterations == 0 || p.KeyLen == 0 {
+			p.Salt = ""
+		} else {
 			key, err := auth.DeriveKey(p.Secret, p.Salt, p.Iterations, p.KeyLen)
 			if err != nil {
 				return nil, nil, nil, fmt.Errorf("dynamic authenticator %s: %w", d.Procedure, err)
@@ -102,7 +107,11 @@ func (d Dynamic) principal(ctx context.Context, q *AuthRequest, more map[string]
 	if realm == "" {
 		realm = q.Realm
 	}
-	res, err := q.Call(ctx, realm, d.Procedure, []any{q.Realm, authid, details}, nil)
+	if realm == "" {
+		return nil, Principal{}, &core.ApplicationError{URI: core.URINoSuchRealm,
+			Args: []any{"HELLO names no realm, and the dynamic authenticator " + d.Procedure + " has no realm of its own"}}
+	}
+	res, err := q.Call(ctx, realm, d.Procedure, []any{noneIfEmpty(q.Realm), authid, details}, nil)
 	if err != nil {
 		var ae *core.ApplicationError
 		if errors.As(err, &ae) {

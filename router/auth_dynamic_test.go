@@ -86,6 +86,9 @@ func TestDynamicAuthenticator(t *testing.T) {
 			}
 			return nil, core.NewApplicationError("com.example.invalid_ticket", "wrong ticket for "+authid)
 		case "wampcra":
+			if authid == "saltless" { // a salt alone does not make a salted secret
+				return &wamp.Result{Args: []any{map[string]any{"role": "frontend", "secret": "s3cret", "salt": "salt123"}}}, nil
+			}
 			return &wamp.Result{Args: []any{map[string]any{"role": "frontend", "secret": "s3cret",
 				"salt": "salt123", "iterations": int64(100), "keylen": int64(32), "extra": map[string]any{"tier": "gold"}}}}, nil
 		case "cryptosign":
@@ -123,6 +126,13 @@ func TestDynamicAuthenticator(t *testing.T) {
 	if _, err = joinWith(t, r, wamp.JoinOptions{AuthID: "ann", Authenticators: []wamp.Authenticator{wamp.WAMPCRA("wrong")}}); !errors.Is(err, core.ErrAuthenticationFailed) {
 		t.Fatalf("wampcra wrong secret: %v", err)
 	}
+	plain := &seeChallenge{Authenticator: wamp.WAMPCRA("s3cret")}
+	if d, err = joinWith(t, r, wamp.JoinOptions{AuthID: "saltless", Authenticators: []wamp.Authenticator{plain}}); err != nil || d.AuthRole != "frontend" {
+		t.Fatalf("wampcra with a salt but no iterations or keylen: %+v, %v", d, err)
+	}
+	if _, salted := plain.extra["salt"]; salted {
+		t.Fatalf("CHALLENGE %v: want a plain secret's (no salt)", plain.extra)
+	}
 
 	d, err = joinWith(t, r, wamp.JoinOptions{Authenticators: []wamp.Authenticator{wamp.Cryptosign(key, "")}})
 	if err != nil || d.AuthID != "device7" || d.AuthRole != "dyn" {
@@ -132,6 +142,17 @@ func TestDynamicAuthenticator(t *testing.T) {
 	if _, err = joinWith(t, r, wamp.JoinOptions{Authenticators: []wamp.Authenticator{wamp.Cryptosign(other, "")}}); !errors.Is(err, core.ErrNotAuthorized) {
 		t.Fatalf("cryptosign with another key: %v", err)
 	}
+}
+
+// seeChallenge keeps the CHALLENGE's extra that its Authenticator answers.
+type seeChallenge struct {
+	wamp.Authenticator
+	extra map[string]any
+}
+
+func (s *seeChallenge) Authenticate(ctx context.Context, c *core.Challenge, t core.TransportDetails) (*core.Authenticate, error) {
+	s.extra = c.Extra
+	return s.Authenticator.Authenticate(ctx, c, t)
 }
 
 func TestDynamicAuthenticatorMissingOrSlow(t *testing.T) {

@@ -163,3 +163,36 @@ func TestMutualCryptosign(t *testing.T) {
 		}
 	}
 }
+
+// assignRealm admits anonymous sessions to a realm of its own choosing, as
+// Crossbar.io's cryptosign principals with a "realm" do.
+type assignRealm struct {
+	router.Anonymous
+	realm string
+}
+
+func (a assignRealm) Hello(ctx context.Context, q *router.AuthRequest) (*router.Identity, *core.Challenge, any, error) {
+	id, c, st, err := a.Anonymous.Hello(ctx, q)
+	if id != nil {
+		id.Realm = a.realm
+	}
+	return id, c, st, err
+}
+
+// The realm is checked after authentication: the authenticator may assign
+// one whatever HELLO asked for, even none or one the router lacks.
+func TestAuthenticatorAssignsRealm(t *testing.T) {
+	r := startRouter(t, router.Options{Realms: []string{"realm1", "devices"}, Auth: []router.AuthMethod{assignRealm{realm: "devices"}}})
+	for _, asked := range []string{"", "realm1", "no.such.realm"} {
+		if _, d, err := joinSession(t, r, asked, wamp.JoinOptions{}); err != nil || d.Realm != "devices" {
+			t.Fatalf("HELLO asking for %q: %+v, %v; want realm devices", asked, d, err)
+		}
+	}
+	plain := authRouter(t, router.Anonymous{})
+	for asked, want := range map[string]string{"": "names no realm", "no.such.realm": `no realm "no.such.realm"`} {
+		_, _, err := joinSession(t, plain, asked, wamp.JoinOptions{})
+		if !errors.Is(err, core.ErrNoSuchRealm) || !strings.Contains(err.Error(), want) {
+			t.Fatalf("HELLO asking for %q: %v; want no_such_realm saying %q", asked, err, want)
+		}
+	}
+}

@@ -88,9 +88,15 @@ func newSession(r *Router, t trySendTransport, auth []AuthMethod) *session {
 
 // pendingAuth is a HELLO waiting for its AUTHENTICATE.
 type pendingAuth struct {
-	realm  *Realm
+	realm  requestedRealm
 	method AuthMethod
 	state  any
+}
+
+// requestedRealm is the realm HELLO asked for, or why there is none.
+type requestedRealm struct {
+	rl      *Realm
+	missing string
 }
 
 // OnOpen implements core.TransportHandler; the session waits for HELLO.
@@ -209,18 +215,19 @@ func (s *session) hello(m *core.Hello) {
 		s.abort(core.URICloseSystemShutdown, "the router is shutting down")
 		return
 	}
+	// The realm is checked after authentication, as Crossbar.io does: the
+	// authenticator may assign one (a cryptosign principal's "realm") to a
+	// HELLO that names none, or another one.
+	var realm requestedRealm
 	if m.Realm == "" {
-		s.abort(core.URINoSuchRealm, "HELLO must name a realm")
+		realm.missing = "HELLO names no realm and the authenticator assigned none"
+	} else if rl, err := r.realmFor(m.Realm); err == nil {
+		realm.rl = rl
+	} else if errors.Is(err, core.ErrInvalidURI) {
+		s.abort(core.URIInvalidURI, err.Error())
 		return
-	}
-	rl, err := r.realmFor(m.Realm)
-	if err != nil {
-		if errors.Is(err, core.ErrInvalidURI) {
-			s.abort(core.URIInvalidURI, err.Error())
-		} else {
-			s.abort(core.URINoSuchRealm, err.Error())
-		}
-		return
+	} else {
+		realm.missing = err.Error()
 	}
 	s.features = 0
 	if f := m.Details.Roles[core.RoleCallee].Features; f != nil {
@@ -251,8 +258,12 @@ func (s *session) hello(m *core.Hello) {
 		s.abort(core.URIAuthenticationFailed, "too many failed authentications from this host; try again later")
 		return
 	}
-	s.id = rl.newSessionID()
-	q := &AuthRequest{Realm: rl.name, Hello: &m.Details, Transport: s.t.Details(), Session: s.id, router: r}
+	if realm.rl != nil {
+		s.id = realm.rl.newSessionID()
+	} else {
+		s.id = randomID() // Realm.join picks another if it is taken
+	}
+	q := &AuthRequest{Realm: m.Realm, Hello: &m.Details, Transport: s.t.Details(), Session: s.id, router: r}
 	ctx, cancel := s.handshakeContext()
 	defer cancel()
 	id, challenge, state, err := method.Hello(ctx, q)
@@ -260,9 +271,9 @@ func (s *session) hello(m *core.Hello) {
 	case err != nil:
 		s.refuse(err)
 	case id != nil:
-		s.admit(rl, id, stNew)
+		s.admit(realm, id, stNew)
 	case challenge != nil:
-		s.pending = &pendingAuth{realm: rl, method: method, state: state}
+		s.pending = &pendingAuth{realm: realm, method: method, state: state}
 		s.state.Store(stChallenged)
 		s.send(challenge)
 	default:
@@ -331,15 +342,20 @@ func (s *session) handshakeExpired() {
 	s.closeTransport()
 }
 
-// admit joins the session to rl (or the realm the identity names) as id
-// and says WELCOME.
-func (s *session) admit(rl *Realm, id *Identity, from uint32) {
+// admit joins the session to the realm the identity names, or else the
+// one HELLO asked for, as id and says WELCOME.
+func (s *session) admit(realm requestedRealm, id *Identity, from uint32) {
 	r := s.router
-	if id.Realm != "" && id.Realm != rl.name {
+	rl := realm.rl
+	switch {
+	case id.Realm != "" && (rl == nil || id.Realm != rl.name):
 		if rl = r.Realm(id.Realm); rl == nil {
 			s.abort(core.URINoSuchRealm, fmt.Sprintf("the authenticator assigned the realm %q, which this router does not have", id.Realm))
 			return
 		}
+	case rl == nil:
+		s.abort(core.URINoSuchRealm, realm.missing)
+		return
 	}
 	if rr := r.roles[rl.name]; rr != nil && id.AuthRole != trustedRole && !rr.has(id.AuthRole) {
 		s.abort(core.URINoSuchRole, fmt.Sprintf("realm %q has no role %q", rl.name, id.AuthRole))
