@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-# Autobahn|Python 22.7.1 (asyncio) peers of routerauth's tests: clients that
+# Autobahn|Python 22.7.1 (asyncio) peers of the authentication tests of
+# interop/routerauth: clients that
 # authenticate with Autobahn's own authenticators (autobahn.wamp.auth, as
 # Component uses them), and backend components shaped like Crossbar.io's
 # examples: a dynamic authenticator, a dynamic authorizer and a callee.

@@ -1,6 +1,6 @@
 'use strict';
-// AutobahnJS 22.11.1 (Node) sessions that js_test.go runs against the
-// router: each scenario joins realm1 with AutobahnJS's own authentication
+// AutobahnJS 22.11.1 (Node) sessions that the authentication tests of
+// interop/routerauth run against the router: each scenario joins realm1 with AutobahnJS's own authentication
 // helpers (autobahn.auth_cra, autobahn.auth_cryptosign with tweetnacl) and
 // reports the outcome. One process runs every scenario concurrently.
 //
