@@ -47,14 +47,20 @@ type Join struct {
 	// MetaGet makes auth_peer.py also report wamp.session.get of the
 	// session, called by its backend component meta_realm1.
 	MetaGet bool
+	// Params are more parameters of the scenario, such as "realm" (the
+	// realm HELLO asks for: realm1 when absent, none when nil).
+	Params map[string]any
 }
 
 // AddJoins adds the join scenarios to b, under their names.
 func AddJoins(b *Batch, cases []Join) map[string]*Scenario {
 	out := map[string]*Scenario{}
 	for _, c := range cases {
-		out[c.Name] = b.Add(c.Name, "join", map[string]any{"lane": c.Lane, "serializer": c.Serializer,
-			"auth": c.Auth, "meta_get": c.MetaGet})
+		params := map[string]any{"lane": c.Lane, "serializer": c.Serializer, "auth": c.Auth, "meta_get": c.MetaGet}
+		for k, v := range c.Params {
+			params[k] = v
+		}
+		out[c.Name] = b.Add(c.Name, "join", params)
 	}
 	return out
 }

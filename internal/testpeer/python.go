@@ -78,7 +78,7 @@ func StartPythonServer(t testing.TB, name, script string, args ...string) string
 	if err != nil {
 		t.Fatalf("%s: stdout pipe: %v", name, err)
 	}
-	var stderr lockedBuffer
+	var stderr LockedBuffer
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start %s: %v", name, err)
@@ -108,20 +108,22 @@ func StartPythonServer(t testing.TB, name, script string, args ...string) string
 	}
 }
 
-// lockedBuffer is a bytes.Buffer safe for a process writing while the test
-// reads.
-type lockedBuffer struct {
+// LockedBuffer is a bytes.Buffer safe for a process (or a logger) writing
+// while the test reads.
+type LockedBuffer struct {
 	mu  sync.Mutex
 	buf bytes.Buffer
 }
 
-func (b *lockedBuffer) Write(p []byte) (int, error) {
+// Write appends p.
+func (b *LockedBuffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.Write(p)
 }
 
-func (b *lockedBuffer) String() string {
+// String returns what was written.
+func (b *LockedBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()

@@ -1,10 +1,6 @@
 package routerauth
 
 import (
-	"context"
-	"encoding/json"
-	"os"
-	"os/exec"
 	"testing"
 	"time"
 
@@ -44,15 +40,7 @@ func TestJSAuthentication(t *testing.T) {
 	}
 	b := peers.NewBatch("node")
 	scen := peers.AddJoins(b, cases)
-	arg, err := json.Marshal(map[string]any{"urls": n.urls, "keys": keys(), "scenarios": b.Specs()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), jsTimeout)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "node", "../testdata/auth_peer.js", string(arg))
-	cmd.Env = append(os.Environ(), "NODE_PATH="+modules)
-	b.Run(t, cmd)
+	b.RunNode(t, jsTimeout, modules, "../testdata/auth_peer.js", map[string]any{"urls": n.urls, "keys": keys()})
 	for _, c := range cases {
 		t.Run(c.Name, func(t *testing.T) { peers.CheckJoin(t, scen[c.Name], c) })
 	}

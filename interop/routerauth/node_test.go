@@ -1,7 +1,6 @@
 package routerauth
 
 import (
-	"bytes"
 	"context"
 	"crypto/ed25519"
 	"crypto/tls"
@@ -9,7 +8,6 @@ import (
 	"log/slog"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -94,24 +92,7 @@ type testNode struct {
 	r      *router.Router
 	urls   map[string]string // lane → URL
 	caPath string            // the test certificate in PEM, to trust
-	logs   *lockedBuffer
-}
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
+	logs   *testpeer.LockedBuffer
 }
 
 // startNode starts the router for t, listening on loopback ports; it is
@@ -143,7 +124,7 @@ func startNode(t *testing.T) *testNode {
 		router.Dynamic{Method: "cryptosign", Procedure: "com.example.authenticate", Realm: realmAuth},
 	}
 
-	logs := &lockedBuffer{}
+	logs := &testpeer.LockedBuffer{}
 	r, err := router.New(router.Options{
 		Realms: []string{realmApp, realmAuth, realmMeta},
 		Roles: map[string]map[string]router.Role{

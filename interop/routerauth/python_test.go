@@ -1,9 +1,6 @@
 package routerauth
 
 import (
-	"context"
-	"encoding/json"
-	"os/exec"
 	"testing"
 	"time"
 
@@ -28,14 +25,8 @@ const wrongCredentials = core.URIAuthenticationFailed
 // the backend components.
 func runPython(t *testing.T, n *testNode, b *peers.Batch, backend ...string) {
 	t.Helper()
-	arg, err := json.Marshal(map[string]any{"urls": n.urls, "ca": n.caPath, "keys": keys(),
-		"backend": backend, "scenarios": b.Specs()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), pyTimeout)
-	defer cancel()
-	b.Run(t, exec.CommandContext(ctx, testpeer.Python, "../testdata/auth_peer.py", string(arg)))
+	b.RunPython(t, pyTimeout, "../testdata/auth_peer.py",
+		map[string]any{"urls": n.urls, "ca": n.caPath, "keys": keys(), "backend": backend})
 }
 
 func welcome(authid, authrole, authmethod string) map[string]any {
@@ -289,13 +280,8 @@ func TestPythonTwistedChannelBinding(t *testing.T) {
 	b := peers.NewBatch("python (Twisted)")
 	unbound := b.Add("unbound", "twisted_join", map[string]any{"channel_binding": nil})
 	bound := b.Add("tls_unique", "twisted_join", map[string]any{"channel_binding": "tls-unique"})
-	arg, err := json.Marshal(map[string]any{"url": n.urls["wss"], "ca": n.caPath, "key": keys()["device1"], "scenarios": b.Specs()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), pyTimeout)
-	defer cancel()
-	b.Run(t, exec.CommandContext(ctx, testpeer.Python, "testdata/py_twisted_cb.py", string(arg)))
+	b.RunPython(t, pyTimeout, "testdata/py_twisted_cb.py",
+		map[string]any{"url": n.urls["wss"], "ca": n.caPath, "key": keys()["device1"]})
 	t.Run("unbound", func(t *testing.T) {
 		if unbound.Ready(t) {
 			unbound.Eq(t, "welcome", map[string]any{"authid": "device1", "authrole": "device", "authmethod": "cryptosign"})
