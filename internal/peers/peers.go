@@ -20,6 +20,7 @@ package peers
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -28,6 +29,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/autobahn-go/autobahn/internal/testpeer"
 )
 
 // EnvDump names the environment variable that, when set, makes Run log the
@@ -272,4 +275,39 @@ func Uint(t testing.TB, what string, v any) uint64 {
 		t.Fatalf("%s: %s is not an unsigned integer", what, n)
 	}
 	return u
+}
+
+// RunPython runs the batch in one process of script under Autobahn|Python's
+// interpreter (testpeer.Python): its argument is arg as JSON, with the
+// batch's "scenarios" added; timeout bounds the process.
+func (b *Batch) RunPython(t testing.TB, timeout time.Duration, script string, arg map[string]any) {
+	t.Helper()
+	b.runScript(t, timeout, nil, testpeer.Python, script, arg)
+}
+
+// RunNode runs the batch in one node process of script like RunPython,
+// with NODE_PATH=modules (see RequireNode) and the environment variables
+// env ("NAME=value") added.
+func (b *Batch) RunNode(t testing.TB, timeout time.Duration, modules, script string, arg map[string]any, env ...string) {
+	t.Helper()
+	b.runScript(t, timeout, append([]string{"NODE_PATH=" + modules}, env...), "node", script, arg)
+}
+
+func (b *Batch) runScript(t testing.TB, timeout time.Duration, env []string, program, script string, arg map[string]any) {
+	t.Helper()
+	full := map[string]any{"scenarios": b.Specs()}
+	for k, v := range arg {
+		full[k] = v
+	}
+	js, err := json.Marshal(full)
+	if err != nil {
+		t.Fatalf("%s: argument: %v", b.Name, err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, program, script, string(js))
+	if env != nil {
+		cmd.Env = append(os.Environ(), env...)
+	}
+	b.Run(t, cmd)
 }

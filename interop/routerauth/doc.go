@@ -9,7 +9,8 @@
 // WebSocket, RawSocket, both over TLS 1.2, WebSocket over TLS 1.3 — each
 // with its own authentication methods, as the transports of a Crossbar.io
 // config have) and runs one peer process with a batch of scenarios
-// (internal/peers), then asserts what every scenario reported:
+// (internal/peers; the peer scripts are interop/testdata/auth_peer.py and
+// auth_peer.js), then asserts what every scenario reported:
 //
 //   - TestPythonAuthentication: ticket, WAMP-CRA plain and salted,
 //     cryptosign with and without tls-unique channel binding join; wrong

@@ -1,10 +1,6 @@
 package routerauth
 
 import (
-	"context"
-	"encoding/json"
-	"os"
-	"os/exec"
 	"testing"
 	"time"
 
@@ -28,32 +24,24 @@ func TestJSAuthentication(t *testing.T) {
 	modules := peers.RequireNode(t, nodeModules)
 	t.Parallel()
 	n := startNode(t)
-	cases := []joinCase{
-		{name: "ticket_ws", lane: "ws", serializer: "json", auth: ticket("alice", "alice-ticket"), want: welcome("alice", "user", "ticket")},
-		{name: "ticket_rs", lane: "rs", serializer: "json", auth: ticket("alice", "alice-ticket"), want: welcome("alice", "user", "ticket")},
-		{name: "wampcra_ws", lane: "ws", serializer: "msgpack", auth: wampcra("ann", "ann-secret"), want: welcome("ann", "user", "wampcra")},
-		{name: "wampcra_salted_ws", lane: "ws", serializer: "cbor", auth: wampcra("bob", bobSecret), want: welcome("bob", "user", "wampcra")},
-		{name: "wampcra_salted_rs", lane: "rs", serializer: "json", auth: wampcra("bob", bobSecret), want: welcome("bob", "user", "wampcra")},
-		{name: "cryptosign_ws", lane: "ws", serializer: "json", auth: cryptosign("device1"), want: welcome("device1", "device", "cryptosign")},
-		{name: "cryptosign_rs", lane: "rs", serializer: "json", auth: cryptosign("device1", "authid", "device1"), want: welcome("device1", "device", "cryptosign")},
+	cases := []peers.Join{
+		{Name: "ticket_ws", Lane: "ws", Serializer: "json", Auth: peers.Ticket("alice", "alice-ticket"), Want: welcome("alice", "user", "ticket")},
+		{Name: "ticket_rs", Lane: "rs", Serializer: "json", Auth: peers.Ticket("alice", "alice-ticket"), Want: welcome("alice", "user", "ticket")},
+		{Name: "wampcra_ws", Lane: "ws", Serializer: "msgpack", Auth: peers.WAMPCRA("ann", "ann-secret"), Want: welcome("ann", "user", "wampcra")},
+		{Name: "wampcra_salted_ws", Lane: "ws", Serializer: "cbor", Auth: peers.WAMPCRA("bob", bobSecret), Want: welcome("bob", "user", "wampcra")},
+		{Name: "wampcra_salted_rs", Lane: "rs", Serializer: "json", Auth: peers.WAMPCRA("bob", bobSecret), Want: welcome("bob", "user", "wampcra")},
+		{Name: "cryptosign_ws", Lane: "ws", Serializer: "json", Auth: peers.Cryptosign("device1"), Want: welcome("device1", "device", "cryptosign")},
+		{Name: "cryptosign_rs", Lane: "rs", Serializer: "json", Auth: peers.Cryptosign("device1", "authid", "device1"), Want: welcome("device1", "device", "cryptosign")},
 
-		{name: "ticket_wrong", lane: "ws", serializer: "json", auth: ticket("alice", "guess"), reason: wrongCredentials},
-		{name: "wampcra_wrong", lane: "ws", serializer: "json", auth: wampcra("ann", "guess"), reason: wrongCredentials},
-		{name: "wampcra_salted_wrong", lane: "rs", serializer: "json", auth: wampcra("bob", "guess"), reason: wrongCredentials},
-		{name: "cryptosign_unknown_key", lane: "ws", serializer: "cbor", auth: cryptosign("unknown"), reason: core.URINotAuthorized},
+		{Name: "ticket_wrong", Lane: "ws", Serializer: "json", Auth: peers.Ticket("alice", "guess"), Reason: wrongCredentials},
+		{Name: "wampcra_wrong", Lane: "ws", Serializer: "json", Auth: peers.WAMPCRA("ann", "guess"), Reason: wrongCredentials},
+		{Name: "wampcra_salted_wrong", Lane: "rs", Serializer: "json", Auth: peers.WAMPCRA("bob", "guess"), Reason: wrongCredentials},
+		{Name: "cryptosign_unknown_key", Lane: "ws", Serializer: "cbor", Auth: peers.Cryptosign("unknown"), Reason: core.URINotAuthorized},
 	}
 	b := peers.NewBatch("node")
-	scen := addJoins(b, cases)
-	arg, err := json.Marshal(map[string]any{"urls": n.urls, "keys": keys(), "scenarios": b.Specs()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), jsTimeout)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "node", "testdata/js_auth.js", string(arg))
-	cmd.Env = append(os.Environ(), "NODE_PATH="+modules)
-	b.Run(t, cmd)
+	scen := peers.AddJoins(b, cases)
+	b.RunNode(t, jsTimeout, modules, "../testdata/auth_peer.js", map[string]any{"urls": n.urls, "keys": keys()})
 	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) { checkJoin(t, scen[c.name], c) })
+		t.Run(c.Name, func(t *testing.T) { peers.CheckJoin(t, scen[c.Name], c) })
 	}
 }

@@ -42,7 +42,7 @@ func withoutCreated(t *testing.T, what string, v any) any {
 // (C) is killed. Every ID the meta API returns must be the one the sessions
 // themselves got.
 func TestPythonMetaAPI(t *testing.T) {
-	requirePython(t)
+	peers.RequirePythonAsyncio(t)
 	t.Parallel()
 	n := startNode(t)
 	b := peers.NewBatch("python")
@@ -77,7 +77,7 @@ func TestPythonMetaAPI(t *testing.T) {
 		s.Eq(t, "list", list)
 		s.Eq(t, "list_monitor", []uint64{A})
 		details("wamp.session.get", s.Get(t, "get"))
-		peers.Equal(t, "wamp.session.get(1)", errorOf(s.Get(t, "get_unknown")), map[string]any{"error": router.URINoSuchSession})
+		peers.Equal(t, "wamp.session.get(1)", peers.ErrorOf(s.Get(t, "get_unknown")), map[string]any{"error": router.URINoSuchSession})
 	})
 
 	t.Run("registration", func(t *testing.T) {
@@ -95,7 +95,7 @@ func TestPythonMetaAPI(t *testing.T) {
 		peers.Equal(t, "wamp.registration.get", withoutCreated(t, "wamp.registration.get", s.Get(t, "reg_get")), rDetails)
 		s.Eq(t, "reg_callees", []uint64{B})
 		s.Eq(t, "reg_count_callees", 1)
-		peers.Equal(t, "wamp.registration.get(1)", errorOf(s.Get(t, "reg_get_unknown")), map[string]any{"error": core.URINoSuchRegistration})
+		peers.Equal(t, "wamp.registration.get(1)", peers.ErrorOf(s.Get(t, "reg_get_unknown")), map[string]any{"error": core.URINoSuchRegistration})
 		s.Eq(t, "reg_lookup_after", nil)
 
 		events, _ := s.Get(t, "reg_events").([]any)
@@ -178,7 +178,7 @@ func TestPythonMetaAPI(t *testing.T) {
 		}
 		peers.Equal(t, "get_events (newest first, limit 3)", strip("get_events", peers.At(h, "events")), want(3))
 		peers.Equal(t, "get_events(sub, 2)", strip("get_events", peers.At(h, "limited")), want(2))
-		peers.Equal(t, "get_events of a subscription without history", errorOf(s.Get(t, "history_unavailable")),
+		peers.Equal(t, "get_events of a subscription without history", peers.ErrorOf(s.Get(t, "history_unavailable")),
 			map[string]any{"error": router.URIHistoryUnavailable})
 	})
 
@@ -194,7 +194,7 @@ func TestPythonMetaAPI(t *testing.T) {
 		C := peers.At(s.Get(t, "killed"), "id")
 		s.Eq(t, "kill", map[string]any{"ok": nil})
 		s.Eq(t, "killed", map[string]any{"id": C, "reason": "com.example.meta.kicked", "message": "bye"})
-		peers.Equal(t, "wamp.session.kill of the caller itself", errorOf(s.Get(t, "kill_self")), map[string]any{"error": router.URINoSuchSession})
+		peers.Equal(t, "wamp.session.kill of the caller itself", peers.ErrorOf(s.Get(t, "kill_self")), map[string]any{"error": router.URINoSuchSession})
 		s.Eq(t, "list_end", []uint64{A})
 	})
 }

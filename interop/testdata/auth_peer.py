@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-# Autobahn|Python 22.7.1 (asyncio) peers of routerauth's tests: clients that
+# Autobahn|Python 22.7.1 (asyncio) peers of the authentication tests of
+# interop/routerauth: clients that
 # authenticate with Autobahn's own authenticators (autobahn.wamp.auth, as
 # Component uses them), and backend components shaped like Crossbar.io's
 # examples: a dynamic authenticator, a dynamic authorizer and a callee.
@@ -10,16 +11,24 @@
 #
 # Argument: a JSON object
 #   {"urls": {lane: URL}, "ca": PEM path, "keys": {name: seed hex},
+#    "tls_max": {lane: "1.2"} (optional: the highest TLS version the lane's
+#               client offers; tls-unique is undefined on TLS 1.3),
 #    "backend": [components to start first: "authenticator", "authorizer", "callee"],
+#    "authenticator": {"lane", "realm", "role"} (optional: where the dynamic
+#               authenticator registers, and the role it assigns; by default
+#               lane "backend", realm "auth", role "user"),
 #    "scenarios": [{"id", "kind", ...parameters}]}
 # Output: the line protocol of internal/peers (one JSON object per line).
 #
 # Kinds:
-#   join        opens a session: lane, realm, serializer, auth (see
-#               authenticators); reports "welcome" (the SessionDetails) or
-#               "refused" (the ABORT's reason and message); with "meta_get",
+#   join        opens a session: lane, realm (default realm1; null: HELLO
+#               names none), serializer, auth (see authenticators); reports
+#               "welcome" (the SessionDetails) or "refused" (the ABORT's
+#               reason and message); with "meta_get",
 #               a backend session of the realm reports wamp.session.get of
 #               the joined session as "meta"
+#   actions     opens a session like join, reports "welcome", then does a
+#               list of actions (see k_actions) and reports each outcome
 #   static_user, static_device, dynamic_authz
 #               the authorization scenarios (see there)
 #   meta        the meta API scenario (see there)
@@ -195,6 +204,8 @@ async def open_session(lane, realm, auth=None, serializer='json', timeout=10):
     ctx = None
     if scheme in ('wss', 'rss'):
         ctx = ssl.create_default_context(cafile=CFG['ca'])
+        if CFG.get('tls_max', {}).get(lane) == '1.2':
+            ctx.maximum_version = ssl.TLSVersion.TLSv1_2
     await asyncio.wait_for(LOOP.create_connection(factory, host, int(port), ssl=ctx,
                                                   server_hostname='localhost' if ctx else None), timeout)
     await until(lambda: holder, timeout, 'the session to open')
@@ -214,11 +225,16 @@ AUTHN_LOG = []  # what the dynamic authenticator was called with
 AUTHZ_LOG = []  # what the dynamic authorizer was called with
 BACKEND = {}
 
-TICKETS = {'dave': ('dave-ticket', 'user')}
+AUTHN = dict({'lane': 'backend', 'realm': 'auth', 'role': 'user'}, **CFG.get('authenticator', {}))
+TICKETS = {'dave': ('dave-ticket', AUTHN['role']), 'joe': ('joe-ticket', AUTHN['role'])}
+BARE_ROLE = {'joe'}  # answered with the role alone, as Crossbar.io's ticket/dynamic example does
 CRA = {
-    'erin': {'secret': 'erin-secret', 'role': 'user'},
+    'erin': {'secret': 'erin-secret', 'role': AUTHN['role']},
     # salted: Crossbar.io derives the key from the secret the authenticator returns
-    'frank': {'secret': 'frank-secret', 'salt': 'frank-salt', 'iterations': 50, 'keylen': 32, 'role': 'user'},
+    'frank': {'secret': 'frank-secret', 'salt': 'frank-salt', 'iterations': 50, 'keylen': 32, 'role': AUTHN['role']},
+    # a salt without iterations and keylen, which Crossbar.io (25.12.1)
+    # does not take for a salted secret
+    'gina': {'secret': 'gina-secret', 'salt': 'gina-salt', 'role': AUTHN['role']},
 }
 
 
@@ -238,6 +254,8 @@ def authenticate(realm, authid, details):
         ticket, role = TICKETS[authid]
         if details.get('ticket') != ticket:
             raise ApplicationError('com.example.invalid_ticket', 'wrong ticket for %s' % authid)
+        if authid in BARE_ROLE:
+            return role
         return {'role': role, 'extra': {'source': 'python-authenticator'}}
     if method == 'wampcra':
         if authid not in CRA:
@@ -246,7 +264,7 @@ def authenticate(realm, authid, details):
     if method == 'cryptosign':
         pubkey = (details.get('authextra') or {}).get('pubkey')
         if pubkey == grace_pubkey():
-            return {'pubkey': pubkey, 'authid': 'grace', 'role': 'user'}
+            return {'pubkey': pubkey, 'authid': 'grace', 'role': AUTHN['role']}
         raise ApplicationError('com.example.unknown_key', 'no principal with this public key')
     raise ApplicationError('com.example.unsupported', 'authmethod %s' % method)
 
@@ -273,7 +291,7 @@ def caller_of(details):
 async def start_backend(components):
     with_details = RegisterOptions(details_arg='details')
     if 'authenticator' in components:
-        s, _ = await open_session('backend', 'auth')
+        s, _ = await open_session(AUTHN['lane'], AUTHN['realm'])
         await s.register(authenticate, 'com.example.authenticate')
         BACKEND['auth'] = s
     if 'authorizer' in components:
@@ -308,6 +326,36 @@ async def k_join(spec, out):
         out('meta', await attempt(BACKEND['realm1'].call('wamp.session.get', d.session)))
         log = [e for e in AUTHN_LOG if e['details'].get('session') == d.session]
         out('authenticator_saw', log)
+    s.leave()
+
+
+async def act(s, a):
+    """Does one action of k_actions: {"op": "call" | "publish" | "subscribe" |
+    "register", "uri", "args"?}; publications are acknowledged. Returns
+    attempt's report; publish, subscribe and register report {"ok": true}."""
+    op, uri, args = a['op'], a['uri'], a.get('args', [])
+    if op == 'call':
+        return await attempt(s.call(uri, *args))
+    if op == 'publish':
+        aw = s.publish(uri, *args, options=PublishOptions(acknowledge=True))
+    elif op == 'subscribe':
+        aw = s.subscribe(lambda *x, **kw: None, uri)
+    elif op == 'register':
+        aw = s.register(lambda *x, **kw: None, uri)
+    else:
+        raise ValueError('unknown action ' + op)
+    r = await attempt(aw)
+    return {'ok': True} if 'ok' in r else r
+
+
+async def k_actions(spec, out):
+    """Joins like k_join, then does spec's "actions" in order
+    ([{"k": key, ...action}], see act), each reported under its key."""
+    s, d = await open_session(spec['lane'], spec.get('realm', 'realm1'), spec.get('auth'),
+                              spec.get('serializer', 'json'))
+    out('welcome', details_of(d))
+    for a in spec['actions']:
+        out(a['k'], await act(s, a))
     s.leave()
 
 
@@ -474,7 +522,7 @@ async def k_meta(spec, out):
     a.leave()
 
 
-KINDS = {'join': k_join, 'static_user': k_static_user, 'static_device': k_static_device,
+KINDS = {'join': k_join, 'actions': k_actions, 'static_user': k_static_user, 'static_device': k_static_device,
          'dynamic_authz': k_dynamic_authz, 'meta': k_meta}
 
 
