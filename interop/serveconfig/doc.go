@@ -32,9 +32,10 @@
 //     cryptosign (also over TLS), is refused wrong secrets, and is
 //     authorized by the roles as Autobahn|Python is.
 //
-// A few subtests of TestPython pin what Crossbar.io does and "autobahn
-// serve" does not (yet); python_test.go says where the difference lies.
-// They fail until it is fixed.
+// A few subtests of TestPython pin details where Crossbar.io's behaviour
+// is easy to miss: a cryptosign principal's realm chosen for a HELLO that
+// names none or another one, and a dynamic WAMP-CRA salt without
+// iterations and keylen (a plain secret).
 //
 // Without the peers the peer tests are skipped, unless AUTOBAHN_INTEROP=1,
 // which makes that a failure (scripts/install-peers.sh installs them).

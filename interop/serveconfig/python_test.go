@@ -98,34 +98,20 @@ func TestPython(t *testing.T) {
 		{Name: "anonymous_refused", Lane: laneWS, Serializer: "json", Reason: core.URINoAuthMethod},
 		{Name: "anonymous_refused_tls", Lane: laneTLS, Serializer: "json", Reason: core.URINoAuthMethod},
 
-		// What Crossbar.io (25.12.1) does and "autobahn serve" does not
-		// (yet): these fail.
-		//
 		// A static cryptosign principal's "realm" is the realm its session
-		// joins whatever HELLO asked for: Crossbar.io's
-		// PendingAuth._assign_principal lets the principal's realm replace
-		// the requested one and checks only then that the realm exists, so
-		// a client may name no realm ("let the router auto-choose the
-		// realm", the --realm option of cryptosign/static's clients) or
-		// one this node does not have (those clients' "devices"). The
-		// router refuses both in its HELLO handling, before it asks the
-		// authenticator (router/session.go, session.hello: "HELLO must name
-		// a realm", r.realmFor).
+		// joins whatever HELLO asked for, as Crossbar.io's
+		// PendingAuth._assign_principal has it: the client may name no
+		// realm (cryptosign/static's clients' --realm, "let the router
+		// auto-choose") or one this node does not have.
 		{Name: "cryptosign_principal_realm_none_requested", Lane: laneWS, Serializer: "json", Auth: peers.Cryptosign("client01"),
 			Params: map[string]any{"realm": nil}, Want: client01},
 		{Name: "cryptosign_principal_realm_other_requested", Lane: laneTLS12, Serializer: "cbor", Auth: tlsUnique("client01"),
 			Params: map[string]any{"realm": "devices"}, Want: client01},
 		// A dynamic authenticator answers WAMP-CRA with a secret and a
-		// salt but neither iterations nor keylen. Crossbar.io's
-		// PendingAuthWampCra._compute_challenge takes a secret for salted
-		// only with all three, so it challenges without a salt and the
-		// client signs with the secret. The router derives the key with the
-		// default 1000 iterations and 32 bytes but announces "iterations": 0
-		// and "keylen": 0 in the CHALLENGE (router/auth_dynamic.go,
-		// Dynamic.Hello, case "wampcra", leaves Principal.Iterations and
-		// KeyLen 0 for router/auth.go craChallenge), from which Autobahn
-		// cannot derive a key: it aborts with wamp.error.cannot_authenticate
-		// ("invalid iteration count").
+		// salt but neither iterations nor keylen: as Crossbar.io's
+		// PendingAuthWampCra._compute_challenge, the router takes the
+		// secret for plain (salted needs all three), so the CHALLENGE has
+		// no salt and the client signs with the secret itself.
 		{Name: "dynamic_wampcra_salt_only", Lane: laneDyn, Serializer: "json", Auth: peers.WAMPCRA("gina", "gina-secret"),
 			Want: dyn("gina", "wampcra", nil)},
 	}
