@@ -366,7 +366,11 @@ func (s *session) admit(realm requestedRealm, id *Identity, from uint32) {
 		s.handshake = nil
 	}
 	s.realm = rl
-	s.authid, s.authrole, s.authmethod, s.authprovider, s.authextra = id.AuthID, id.AuthRole, id.AuthMethod, id.AuthProvider, id.AuthExtra
+	// The authid and authrole may be cut from HELLO's text (the decoders
+	// make strings as parts of their input): cloned, so that the session
+	// does not keep the whole HELLO.
+	s.authid, s.authrole = strings.Clone(id.AuthID), strings.Clone(id.AuthRole)
+	s.authmethod, s.authprovider, s.authextra = id.AuthMethod, id.AuthProvider, id.AuthExtra
 	s.authorizer, s.decisions = r.authorizerFor(rl.name, s.authrole), nil
 	rl.join(s)
 	// WELCOME goes out before the state says joined, and under welcoming,

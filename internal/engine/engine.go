@@ -217,24 +217,20 @@ func SetTransport(c *Transport, t core.Transport) { c.self = t }
 // sending goroutine whenever no writer runs. Call it before Start or Accept.
 func SetTryWriter(c *Transport, tw TryWriter) { c.tw = tw }
 
-// Details describes the connection. It is computed once; a wire that
-// implements ExtraDetails fills Extra (and with HTTPHeadersDetails
-// HTTPHeaders) on the first call only, so that idle connections nobody asks
-// about do not keep maps each.
+// Details describes the connection. A wire that implements ExtraDetails
+// fills Extra (and with HTTPHeadersDetails HTTPHeaders) anew on each call
+// instead of the connection keeping them: the router asks for the peer of
+// every session at HELLO, and an idle session must not hold maps (about
+// 1 KiB) for that.
 func (c *Transport) Details() core.TransportDetails {
-	x, ok := c.wire.(ExtraDetails)
-	if !ok {
-		return *c.details
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.details.Extra == nil {
-		c.details.Extra = x.ExtraDetails()
+	d := *c.details
+	if x, ok := c.wire.(ExtraDetails); ok {
+		d.Extra = x.ExtraDetails()
 		if h, ok := x.(HTTPHeadersDetails); ok {
-			c.details.HTTPHeaders = h.HTTPHeaders()
+			d.HTTPHeaders = h.HTTPHeaders()
 		}
 	}
-	return *c.details
+	return d
 }
 
 // ExtraDetails is a Wire that builds core.TransportDetails.Extra on demand.

@@ -161,42 +161,59 @@ func newConnectionResponse(h http.Header, peer string, version int, proto string
 // Request is the opening handshake request on the server side, nil on the
 // client side. It is made again from the packed handshake when first asked
 // for (see above): equal to the one given to OnConnect, not the same.
-func (c *Conn) Request() *ConnectionRequest {
+func (c *Conn) Request() *ConnectionRequest { return c.handshakeRequest(true) }
+
+// Response is the opening handshake response on the client side, nil on the
+// server side. It is made again from the packed handshake when first asked
+// for (see above): equal to the one given to OnConnect, not the same.
+func (c *Conn) Response() *ConnectionResponse { return c.handshakeResponse(true) }
+
+// Headers are the HTTP headers of the opening handshake: the request's on a
+// server, the response's on a client.
+func (c *Conn) Headers() http.Header { return c.handshakeHeaders(true) }
+
+// handshakeRequest is Request; with keep false it does not keep what it
+// unpacks, for the WAMP transport's Details, which the router asks for at
+// every HELLO: an idle session then still holds only the packed string.
+func (c *Conn) handshakeRequest(keep bool) *ConnectionRequest {
 	if !c.cfg.isServer {
 		return nil
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.request == nil {
-		f, h := unpackHandshake(c.head, packFields)
-		c.request = newConnectionRequest(h, c.peer, f[packHost], f[packPath], f[packQuery], f[packRemoteAddr], c.version, c.tls)
-		c.head = ""
+	if c.request != nil {
+		return c.request
 	}
-	return c.request
+	f, h := unpackHandshake(c.head, packFields)
+	r := newConnectionRequest(h, c.peer, f[packHost], f[packPath], f[packQuery], f[packRemoteAddr], c.version, c.tls)
+	if keep {
+		c.request, c.head = r, ""
+	}
+	return r
 }
 
-// Response is the opening handshake response on the client side, nil on the
-// server side. It is made again from the packed handshake when first asked
-// for (see above): equal to the one given to OnConnect, not the same.
-func (c *Conn) Response() *ConnectionResponse {
+// handshakeResponse is Response, keeping what it unpacks only with keep.
+func (c *Conn) handshakeResponse(keep bool) *ConnectionResponse {
 	if c.cfg.isServer {
 		return nil
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.response == nil {
-		_, h := unpackHandshake(c.head, 0)
-		c.response = newConnectionResponse(h, c.peer, c.version, c.proto, c.tls)
-		c.head = ""
+	if c.response != nil {
+		return c.response
 	}
-	return c.response
+	_, h := unpackHandshake(c.head, 0)
+	r := newConnectionResponse(h, c.peer, c.version, c.proto, c.tls)
+	if keep {
+		c.response, c.head = r, ""
+	}
+	return r
 }
 
-// Headers are the HTTP headers of the opening handshake: the request's on a
-// server, the response's on a client.
-func (c *Conn) Headers() http.Header {
+// handshakeHeaders is Headers, keeping what it unpacks only with keep.
+func (c *Conn) handshakeHeaders(keep bool) http.Header {
 	if c.cfg.isServer {
-		return c.Request().Headers
+		return c.handshakeRequest(keep).Headers
 	}
-	return c.Response().Headers
+	return c.handshakeResponse(keep).Headers
 }

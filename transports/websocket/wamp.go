@@ -147,9 +147,9 @@ func wampDetails(c *Conn, ser core.Serializer) core.TransportDetails {
 
 // HTTPHeaders are core.TransportDetails.HTTPHeaders, made with Extra on the
 // first call to Details.
-func (w *wampWire) HTTPHeaders() map[string][]string { return w.conn.Headers() }
+func (w *wampWire) HTTPHeaders() map[string][]string { return w.conn.handshakeHeaders(false) }
 
-// ExtraDetails are core.TransportDetails.Extra, made on the first call to
+// ExtraDetails are core.TransportDetails.Extra, made on each call to
 // Details so that idle connections do not each keep a map.
 func (w *wampWire) ExtraDetails() map[string]any {
 	c := w.conn
@@ -163,7 +163,7 @@ func (w *wampWire) ExtraDetails() map[string]any {
 		"compressed": c.Compressed(),
 		"extensions": exts,
 	}
-	if req := c.Request(); req != nil {
+	if req := c.handshakeRequest(false); req != nil {
 		extra["path"] = req.Path
 		extra["origin"] = req.Origin
 	}
@@ -181,8 +181,8 @@ func (t *WAMPTransport) Conn() *Conn { return t.w.conn }
 // binding), the opening handshake's HTTP headers (the request's on a server,
 // the response's on a client), and in Extra "protocol" (the subprotocol),
 // "version", "compressed" and "extensions" (permessage-deflate in use), and
-// on a server "path" and "origin" of the request. The maps are shared: do
-// not modify them.
+// on a server "path" and "origin" of the request. Both maps are made anew
+// on each call: the connection keeps only its handshake, packed.
 func (t *WAMPTransport) Details() core.TransportDetails { return t.Transport.Details() }
 
 // CloseWith is Close with another close code and reason: 1001 (going away,

@@ -660,6 +660,12 @@ func TestWAMPDetails(t *testing.T) {
 			if sd.Extra["path"] != "/wamp" {
 				t.Errorf("server path %v", sd.Extra["path"])
 			}
+			// The maps are made on each call (the connection keeps only its
+			// packed handshake): changing one changes nothing else.
+			sd.Extra["path"], sd.HTTPHeaders["X-Client"][0] = "changed", "changed"
+			if again := srv.Transport().Details(); again.Extra["path"] != "/wamp" || again.HTTPHeaders["X-Client"][0] != "hello" {
+				t.Errorf("details again: %v, %v", again.Extra, again.HTTPHeaders)
+			}
 			for _, d := range []core.TransportDetails{cd, sd} {
 				if d.Extra["compressed"] != tc.compress {
 					t.Errorf("compressed %v, want %v", d.Extra["compressed"], tc.compress)
