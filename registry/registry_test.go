@@ -169,11 +169,11 @@ func (f fakeFactory) Listen(context.Context, *url.URL, core.TransportConfig, cor
 
 type fakeCodec struct{}
 
-func (fakeCodec) Encode(bool, string, []any, map[string]any) (*core.EncodedPayload, error) {
+func (fakeCodec) Encode(context.Context, bool, string, []any, map[string]any) (*core.EncodedPayload, error) {
 	return nil, nil
 }
 
-func (fakeCodec) Decode(bool, string, *core.EncodedPayload) (string, []any, map[string]any, error) {
+func (fakeCodec) Decode(context.Context, bool, string, *core.EncodedPayload) (string, []any, map[string]any, error) {
 	return "", nil, nil, nil
 }
 

@@ -92,7 +92,7 @@ func (s *Session) startCall(ctx context.Context, procedure string, args []any, k
 	if err != nil {
 		return nil, err
 	}
-	pl, err := s.encode(true, procedure, args, kwargs)
+	pl, err := s.encode(ctx, true, procedure, args, kwargs)
 	if err != nil {
 		return nil, err
 	}
@@ -144,7 +144,7 @@ func (c *pendingCall) wait(ctx context.Context) (*Result, error) {
 		case a := <-c.w.ch:
 			switch a := a.(type) {
 			case *core.Result:
-				args, kwargs, err := c.s.decode(true, c.procedure, &a.Details.Passthru, a.Payload, a.Args, a.Kwargs)
+				args, kwargs, err := c.s.decode(ctx, true, c.procedure, &a.Details.Passthru, a.Payload, a.Args, a.Kwargs)
 				if err != nil {
 					if isTrue(a.Details.Progress) { // the call goes on at the dealer: stop it
 						c.s.forget(c.att, c.id)
@@ -158,7 +158,7 @@ func (c *pendingCall) wait(ctx context.Context) (*Result, error) {
 				}
 				c.opts.OnProgress(r)
 			case *core.Error:
-				args, kwargs, err := c.s.decode(true, a.Error, &a.Details.Passthru, a.Payload, a.Args, a.Kwargs)
+				args, kwargs, err := c.s.decode(ctx, true, a.Error, &a.Details.Passthru, a.Payload, a.Args, a.Kwargs)
 				if err != nil {
 					return nil, err
 				}
@@ -201,7 +201,7 @@ func (p *ProgressiveCall) send(ctx context.Context, args []any, kwargs map[strin
 	if p.done {
 		return fmt.Errorf("wamp: call %s: the last chunk was sent already", p.c.procedure)
 	}
-	pl, err := p.c.s.encode(true, p.c.procedure, args, kwargs)
+	pl, err := p.c.s.encode(ctx, true, p.c.procedure, args, kwargs)
 	if err != nil {
 		return err
 	}

@@ -42,6 +42,7 @@ type Invocation struct {
 	s       *Session
 	request uint64
 	input   chan Input // progressive call invocations: the caller's next chunks
+	encoded []byte     // the payload, until the handler's goroutine decodes it
 }
 
 // Input is one chunk of a progressive call invocation.
@@ -50,6 +51,10 @@ type Input struct {
 	Kwargs map[string]any
 	// More reports whether further chunks follow.
 	More bool
+
+	// An encoded chunk, decoded by Next on the handler's goroutine.
+	encoded  []byte
+	passthru core.Passthru
 }
 
 // inputQueue bounds the chunks of a progressive call invocation waiting for
@@ -62,7 +67,7 @@ func (inv *Invocation) Progress(ctx context.Context, args []any, kwargs map[stri
 	if !isTrue(inv.Details.ReceiveProgress) {
 		return nil
 	}
-	pl, err := inv.s.encode(false, inv.Procedure, args, kwargs)
+	pl, err := inv.s.encode(ctx, false, inv.Procedure, args, kwargs)
 	if err != nil {
 		return err
 	}
@@ -88,6 +93,13 @@ func (inv *Invocation) Next(ctx context.Context) (Input, error) {
 	case in, ok := <-inv.input:
 		if !ok {
 			return Input{}, errors.New("wamp: no more input for this invocation")
+		}
+		if in.encoded != nil {
+			args, kwargs, err := inv.s.decode(ctx, false, inv.Procedure, &in.passthru, in.encoded, in.Args, in.Kwargs)
+			if err != nil {
+				return Input{}, err
+			}
+			in = Input{Args: args, Kwargs: kwargs, More: in.More}
 		}
 		return in, nil
 	case <-ctx.Done():
@@ -206,18 +218,14 @@ func (s *Session) invocation(att *attachment, m *core.Invocation) {
 	if m.Details.Procedure != "" {
 		procedure = m.Details.Procedure
 	}
-	args, kwargs, err := s.decode(false, procedure, &m.Details.Passthru, m.Payload, m.Args, m.Kwargs)
-	if err != nil {
-		s.mu.Unlock()
-		ae := err.(*core.ApplicationError)
-		s.sendAsync(&core.Error{RequestType: core.TypeInvocation, Request: m.Request, Error: ae.URI, Args: ae.Args})
-		return
-	}
 	reg.running++
 	ctx, cancel := context.WithCancelCause(att.ctx)
 	run := &runningInvocation{procedure: procedure, cancel: cancel}
-	inv := &Invocation{Args: args, Kwargs: kwargs, Details: m.Details, Registration: reg.id,
+	inv := &Invocation{Args: m.Args, Kwargs: m.Kwargs, Details: m.Details, Registration: reg.id,
 		Procedure: procedure, s: s, request: m.Request}
+	if m.Details.Passthru.Scheme() != "" {
+		inv.encoded = m.Payload // decoded by run: a codec may be slow
+	}
 	if isTrue(m.Details.Progress) {
 		run.input = make(chan Input, inputQueue)
 		inv.input = run.input
@@ -236,15 +244,12 @@ func (s *Session) moreInput(run *runningInvocation, m *core.Invocation) {
 		return // input complete, or the handler is done with it
 	}
 	more := isTrue(m.Details.Progress)
-	args, kwargs, err := s.decode(false, run.procedure, &m.Details.Passthru, m.Payload, m.Args, m.Kwargs)
-	if err != nil {
-		run.cancel(err)
-		close(run.input)
-		run.input = nil
-		return
+	in := Input{Args: m.Args, Kwargs: m.Kwargs, More: more}
+	if m.Details.Passthru.Scheme() != "" {
+		in.encoded, in.passthru = m.Payload, m.Details.Passthru // Next decodes it
 	}
 	select {
-	case run.input <- Input{Args: args, Kwargs: kwargs, More: more}:
+	case run.input <- in:
 		if !more {
 			close(run.input)
 			run.input = nil
@@ -274,8 +279,14 @@ func (s *Session) run(ctx context.Context, att *attachment, reg *Registration, r
 		ctx, cancel = context.WithTimeout(ctx, time.Duration(*t)*time.Millisecond)
 		defer cancel()
 	}
-	res, err := s.callHandler(ctx, reg, inv)
-	answer := s.answerFor(ctx, inv, res, err) // before ctx is canceled below
+	var answer core.Message
+	if err := s.decodeInvocation(ctx, inv); err != nil {
+		// In the clear: the codec that failed to decode may fail to encode.
+		answer = &core.Error{RequestType: core.TypeInvocation, Request: inv.request, Error: err.URI, Args: err.Args}
+	} else {
+		res, err := s.callHandler(ctx, reg, inv)
+		answer = s.answerFor(ctx, inv, res, err) // before ctx is canceled below
+	}
 	s.mu.Lock()
 	delete(att.running, inv.request)
 	reg.running--
@@ -296,12 +307,32 @@ func (s *Session) run(ctx context.Context, att *attachment, reg *Registration, r
 	}
 }
 
+// decodeInvocation decodes an encoded invocation payload, bounded by the
+// request timeout.
+func (s *Session) decodeInvocation(ctx context.Context, inv *Invocation) *core.ApplicationError {
+	if inv.encoded == nil {
+		return nil
+	}
+	ctx, cancel := s.requestContext(ctx)
+	defer cancel()
+	args, kwargs, err := s.decode(ctx, false, inv.Procedure, &inv.Details.Passthru, inv.encoded, inv.Args, inv.Kwargs)
+	if err != nil {
+		return err.(*core.ApplicationError)
+	}
+	inv.Args, inv.Kwargs, inv.encoded = args, kwargs, nil
+	return nil
+}
+
 // answerFor is the YIELD or ERROR that answers an invocation, its payload
 // encoded by the payload codec if there is one.
 func (s *Session) answerFor(ctx context.Context, inv *Invocation, res *Result, err error) core.Message {
+	// The answer is encoded even when the invocation was canceled (the
+	// caller may still want the ERROR), within the request timeout.
+	ectx, cancel := s.requestContext(context.WithoutCancel(ctx))
+	defer cancel()
 	if err != nil {
 		e := s.errorFor(ctx, inv, err)
-		pl, encErr := s.encode(false, e.Error, e.Args, e.Kwargs)
+		pl, encErr := s.encode(ectx, false, e.Error, e.Args, e.Kwargs)
 		if encErr != nil {
 			return &core.Error{RequestType: core.TypeInvocation, Request: inv.request, Error: URIRuntimeError, Args: []any{encErr.Error()}}
 		}
@@ -310,7 +341,7 @@ func (s *Session) answerFor(ctx context.Context, inv *Invocation, res *Result, e
 	}
 	y := &core.Yield{Request: inv.request}
 	if res != nil {
-		pl, encErr := s.encode(false, inv.Procedure, res.Args, res.Kwargs)
+		pl, encErr := s.encode(ectx, false, inv.Procedure, res.Args, res.Kwargs)
 		if encErr != nil {
 			return &core.Error{RequestType: core.TypeInvocation, Request: inv.request, Error: URIRuntimeError, Args: []any{encErr.Error()}}
 		}

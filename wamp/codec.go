@@ -1,6 +1,7 @@
 package wamp
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/autobahn-go/autobahn/core"
@@ -21,13 +22,13 @@ type payload struct {
 // encode applies Config.PayloadCodec to an outgoing payload (CALL, PUBLISH
 // originate; YIELD and a callee's ERROR respond) for uri: the procedure,
 // topic or error URI that the receiver checks the payload against.
-func (s *Session) encode(originating bool, uri string, args []any, kwargs map[string]any) (payload, error) {
+func (s *Session) encode(ctx context.Context, originating bool, uri string, args []any, kwargs map[string]any) (payload, error) {
 	p := payload{args: args, kwargs: kwargs}
 	codec := s.cfg.PayloadCodec
 	if codec == nil {
 		return p, nil
 	}
-	enc, err := codec.Encode(originating, uri, args, kwargs)
+	enc, err := codec.Encode(ctx, originating, uri, args, kwargs)
 	if err != nil {
 		return p, fmt.Errorf("wamp: encoding the payload for %s: %w", uri, err)
 	}
@@ -41,7 +42,7 @@ func (s *Session) encode(originating bool, uri string, args []any, kwargs map[st
 // decode returns the plain payload of an incoming RESULT, ERROR,
 // INVOCATION or EVENT for uri, checking that the encoded payload names the
 // same URI (a payload moved to another URI is refused).
-func (s *Session) decode(originating bool, uri string, pt *core.Passthru, opaque []byte, args []any, kwargs map[string]any) ([]any, map[string]any, error) {
+func (s *Session) decode(ctx context.Context, originating bool, uri string, pt *core.Passthru, opaque []byte, args []any, kwargs map[string]any) ([]any, map[string]any, error) {
 	enc := pt.Encoded(opaque)
 	if enc == nil {
 		return args, kwargs, nil
@@ -51,7 +52,7 @@ func (s *Session) decode(originating bool, uri string, pt *core.Passthru, opaque
 		return nil, nil, &core.ApplicationError{URI: URINoPayloadCodec, Args: []any{
 			fmt.Sprintf("received a payload encoded with %s for %s, and the session has no payload codec", enc.Algo, uri)}}
 	}
-	inner, args, kwargs, err := codec.Decode(originating, uri, enc)
+	inner, args, kwargs, err := codec.Decode(ctx, originating, uri, enc)
 	if err != nil {
 		return nil, nil, &core.ApplicationError{URI: core.URIDecryptError, Args: []any{fmt.Sprintf("decoding the payload for %s: %v", uri, err)}}
 	}

@@ -5,9 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/autobahn-go/autobahn/core"
 	"github.com/autobahn-go/autobahn/router"
@@ -17,7 +19,7 @@ import (
 // byte XORed with key, so that plaintext never shows in what it makes.
 type xorCodec struct{ key byte }
 
-func (c xorCodec) Encode(_ bool, uri string, args []any, kwargs map[string]any) (*core.EncodedPayload, error) {
+func (c xorCodec) Encode(_ context.Context, _ bool, uri string, args []any, kwargs map[string]any) (*core.EncodedPayload, error) {
 	b, err := json.Marshal(map[string]any{"uri": uri, "args": args, "kwargs": kwargs})
 	if err != nil {
 		return nil, err
@@ -28,7 +30,7 @@ func (c xorCodec) Encode(_ bool, uri string, args []any, kwargs map[string]any) 
 	return &core.EncodedPayload{Payload: b, Algo: "xor", Serializer: "json"}, nil
 }
 
-func (c xorCodec) Decode(_ bool, _ string, p *core.EncodedPayload) (string, []any, map[string]any, error) {
+func (c xorCodec) Decode(_ context.Context, _ bool, _ string, p *core.EncodedPayload) (string, []any, map[string]any, error) {
 	b := bytes.Clone(p.Payload)
 	for i := range b {
 		b[i] ^= c.key
@@ -154,8 +156,8 @@ func TestPayloadCodec(t *testing.T) {
 // uriSwapCodec encodes for another URI than asked: receivers must refuse.
 type uriSwapCodec struct{ xorCodec }
 
-func (c uriSwapCodec) Encode(o bool, uri string, args []any, kwargs map[string]any) (*core.EncodedPayload, error) {
-	return c.xorCodec.Encode(o, uri+".elsewhere", args, kwargs)
+func (c uriSwapCodec) Encode(ctx context.Context, o bool, uri string, args []any, kwargs map[string]any) (*core.EncodedPayload, error) {
+	return c.xorCodec.Encode(ctx, o, uri+".elsewhere", args, kwargs)
 }
 
 func TestPayloadCodecURIMismatch(t *testing.T) {
@@ -166,5 +168,76 @@ func TestPayloadCodecURIMismatch(t *testing.T) {
 	_, err := caller.Call(testContext(t), "com.example.p", []any{1}, nil, CallOptions{})
 	if !errors.Is(err, core.ErrTrustedURIMismatch) {
 		t.Fatalf("moved payload: %v", err)
+	}
+}
+
+// hangingCodec is xorCodec whose Decode of one URI waits until its context
+// ends, as a hung codec plugin would.
+type hangingCodec struct {
+	xorCodec
+	uri string
+}
+
+func (c hangingCodec) Decode(ctx context.Context, o bool, uri string, p *core.EncodedPayload) (string, []any, map[string]any, error) {
+	if uri == c.uri {
+		<-ctx.Done()
+		return "", nil, nil, fmt.Errorf("codec hangs: %w", ctx.Err())
+	}
+	return c.xorCodec.Decode(ctx, o, uri, p)
+}
+
+// A codec that hangs on one payload stalls neither the session's reader
+// nor its other subscriptions and registrations: decoding runs where the
+// handler runs, within the request timeout; the event is dropped and
+// counted, the invocation answered with decrypt_error.
+func TestPayloadCodecHangs(t *testing.T) {
+	r := newRouter(t)
+	codec := xorCodec{key: 7}
+	victim := joined(t, r, Config{PayloadCodec: hangingCodec{codec, "com.example.stuck"}, RequestTimeout: 2 * time.Second})
+	peer := joined(t, r, Config{PayloadCodec: codec})
+	ctx := testContext(t)
+	got := make(chan string, 2)
+	for _, topic := range []string{"com.example.stuck", "com.example.fine"} {
+		if _, err := victim.Subscribe(ctx, topic, func(_ context.Context, ev *Event) { got <- ev.Topic }, core.SubscribeOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, proc := range []string{"com.example.stuck", "com.example.fine"} {
+		mustRegister(t, victim, proc, func(_ context.Context, inv *Invocation) (*Result, error) { return &Result{Args: inv.Args}, nil })
+	}
+	ack := core.PublishOptions{Acknowledge: ptr(true)}
+	if _, err := peer.Publish(ctx, "com.example.stuck", []any{1}, nil, ack); err != nil {
+		t.Fatal(err)
+	}
+	stuck := make(chan error, 1)
+	go func() {
+		_, err := peer.Call(ctx, "com.example.stuck", []any{1}, nil, CallOptions{})
+		stuck <- err
+	}()
+	// While both hang in the codec, the session serves everything else.
+	if _, err := peer.Publish(ctx, "com.example.fine", []any{2}, nil, ack); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case topic := <-got:
+		if topic != "com.example.fine" {
+			t.Fatalf("delivered %s, whose payload cannot decode", topic)
+		}
+	case <-time.After(time.Second): // the hung decode lasts 2 s
+		t.Fatal("an event of another subscription waited for the hung codec")
+	}
+	start := time.Now()
+	if res, err := peer.Call(ctx, "com.example.fine", []any{"x"}, nil, CallOptions{}); err != nil || res.Args[0] != "x" || time.Since(start) > time.Second {
+		t.Fatalf("call of another procedure: %v, %v after %v", res, err, time.Since(start))
+	}
+	if err := <-stuck; !errors.Is(err, core.ErrDecryptError) {
+		t.Fatalf("invocation the codec could not decode: %v, want decrypt_error", err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for victim.UndecodableEvents() != 1 {
+		if time.Now().After(deadline) {
+			t.Fatalf("undecodable events counted: %d, want 1", victim.UndecodableEvents())
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }

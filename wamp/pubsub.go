@@ -25,6 +25,8 @@ type Event struct {
 	// Topic is the topic published to (Details.Topic for pattern
 	// subscriptions, else the subscribed URI).
 	Topic string
+
+	encoded []byte // the payload, until the delivery goroutine decodes it
 }
 
 // Subscription is one Subscribe of a session. Several Subscribes of one
@@ -175,12 +177,7 @@ func (s *Session) event(att *attachment, m *core.Event) {
 		ev.Topic = m.Details.Topic
 	}
 	if m.Details.Passthru.Scheme() != "" {
-		var err error
-		if ev.Args, ev.Kwargs, err = s.decode(false, ev.Topic, &m.Details.Passthru, m.Payload, m.Args, m.Kwargs); err != nil {
-			s.mu.Unlock()
-			s.log.Warn("wamp: dropping an event whose payload does not decode", "topic", ev.Topic, "publication", m.Publication, "err", err)
-			return
-		}
+		ev.encoded = m.Payload // decoded on the delivery goroutine: a codec may be slow
 	}
 	sub.queue = append(sub.queue, ev)
 	start := !sub.running
@@ -220,10 +217,29 @@ func (s *Session) deliver(att *attachment, sub *subscription) {
 		case sub.space <- struct{}{}:
 		default:
 		}
+		if ev.encoded != nil && !s.decodeEvent(att.ctx, ev) {
+			continue
+		}
 		for _, h := range handlers {
 			s.handleEvent(att.ctx, h, ev)
 		}
 	}
+}
+
+// decodeEvent decodes an encoded event payload, bounded by the request
+// timeout; an event that does not decode is dropped, logged and counted.
+func (s *Session) decodeEvent(ctx context.Context, ev *Event) bool {
+	ctx, cancel := s.requestContext(ctx)
+	defer cancel()
+	args, kwargs, err := s.decode(ctx, false, ev.Topic, &ev.Details.Passthru, ev.encoded, ev.Args, ev.Kwargs)
+	if err != nil {
+		n := s.undecodable.Add(1)
+		s.log.Warn("wamp: dropping an event whose payload does not decode", "topic", ev.Topic,
+			"publication", ev.Publication, "err", err, "dropped", n)
+		return false
+	}
+	ev.Args, ev.Kwargs, ev.encoded = args, kwargs, nil
+	return true
 }
 
 func (s *Session) handleEvent(ctx context.Context, h *Subscription, ev *Event) {
@@ -243,7 +259,7 @@ func (s *Session) Publish(ctx context.Context, topic string, args []any, kwargs 
 	if err != nil {
 		return 0, err
 	}
-	pl, err := s.encode(true, topic, args, kwargs)
+	pl, err := s.encode(ctx, true, topic, args, kwargs)
 	if err != nil {
 		return 0, err
 	}

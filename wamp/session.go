@@ -145,12 +145,13 @@ type Session struct {
 	cfg Config
 	log *slog.Logger
 
-	t         core.Transport
-	reqID     atomic.Uint64
-	dropped   atomic.Uint64 // events dropped after EventQueueWait
-	leftByApp atomic.Bool   // the last leave was the application's (Leave)
-	closed    chan struct{} // closed once the transport is gone; made by Done, under mu
-	err       error         // why the transport went; read after closed
+	t           core.Transport
+	reqID       atomic.Uint64
+	dropped     atomic.Uint64 // events dropped after EventQueueWait
+	undecodable atomic.Uint64 // events dropped because their payload did not decode
+	leftByApp   atomic.Bool   // the last leave was the application's (Leave)
+	closed      chan struct{} // closed once the transport is gone; made by Done, under mu
+	err         error         // why the transport went; read after closed
 
 	mu     sync.Mutex
 	state  state
@@ -236,6 +237,10 @@ func (s *Session) Extra() map[string]any { return s.cfg.Extra }
 // DroppedEvents counts the events dropped because a subscription's queue
 // stayed full for Config.EventQueueWait.
 func (s *Session) DroppedEvents() uint64 { return s.dropped.Load() }
+
+// UndecodableEvents counts the events dropped because the payload codec
+// could not decode their payload (a wrong key, a failed codec plugin).
+func (s *Session) UndecodableEvents() uint64 { return s.undecodable.Load() }
 
 // Done is closed once the transport is gone. The channel is made when
 // first asked for: an idle session that nobody watches has none.
