@@ -59,6 +59,17 @@ func RegisterTransport(scheme string, f core.TransportFactory) { Default.Registe
 // RegisterPayloadCodec registers c for algo with the Default registry.
 func RegisterPayloadCodec(algo string, c core.PayloadCodec) { Default.RegisterPayloadCodec(algo, c) }
 
+// RegisterPayloadCodecFactory registers f for algo with the Default registry.
+func RegisterPayloadCodecFactory(algo string, f PayloadCodecFactory) {
+	Default.RegisterPayloadCodecFactory(algo, f)
+}
+
+// NewPayloadCodec makes the codec of algo with config from the Default
+// registry.
+func NewPayloadCodec(algo string, config map[string]any) (core.PayloadCodec, error) {
+	return Default.NewPayloadCodec(algo, config)
+}
+
 // Dial dials rawURL through the Default registry.
 func Dial(ctx context.Context, rawURL string, cfg core.TransportConfig, h core.TransportHandler) (core.Transport, error) {
 	return Default.Dial(ctx, rawURL, cfg, h)

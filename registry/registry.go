@@ -33,7 +33,7 @@ type Registry struct {
 	bySubproto  map[string]core.Serializer
 	byRawSocket map[byte]core.Serializer // plain serializers only
 	transports  map[string]core.TransportFactory
-	codecs      map[string]core.PayloadCodec
+	codecs      map[string]PayloadCodecFactory
 }
 
 // Default is the registry that plugins register with in init() and that the
@@ -231,10 +231,17 @@ func (r *Registry) TransportSchemes() []string {
 	return keys(r.transports)
 }
 
-// RegisterPayloadCodec makes c available under the algorithm name algo
-// ("cryptobox", …). It panics if c is nil, algo is empty or already taken.
-func (r *Registry) RegisterPayloadCodec(algo string, c core.PayloadCodec) {
-	if c == nil || algo == "" {
+// PayloadCodecFactory makes a payload codec from its configuration: the
+// keys and options that a program, a command-line flag or the config file
+// give (cryptobox takes its key ring so). config is nil when none is given;
+// a factory refuses keys it does not know with an error naming them.
+type PayloadCodecFactory func(config map[string]any) (core.PayloadCodec, error)
+
+// RegisterPayloadCodecFactory makes the codecs of f available under the
+// algorithm name algo ("cryptobox", a plugin's names, …). It panics if f is
+// nil, algo is empty or already taken.
+func (r *Registry) RegisterPayloadCodecFactory(algo string, f PayloadCodecFactory) {
+	if f == nil || algo == "" {
 		panic("registry: RegisterPayloadCodec with a nil codec or an empty algorithm")
 	}
 	r.mu.Lock()
@@ -243,19 +250,47 @@ func (r *Registry) RegisterPayloadCodec(algo string, c core.PayloadCodec) {
 		panic(fmt.Sprintf("registry: payload codec %q registered twice", algo))
 	}
 	if r.codecs == nil {
-		r.codecs = make(map[string]core.PayloadCodec)
+		r.codecs = make(map[string]PayloadCodecFactory)
 	}
-	r.codecs[algo] = c
+	r.codecs[algo] = f
 }
 
-// PayloadCodec returns the payload codec for an algorithm name.
-func (r *Registry) PayloadCodec(algo string) (core.PayloadCodec, error) {
-	r.mu.RLock()
-	defer r.mu.RUnlock()
-	if c, ok := r.codecs[algo]; ok {
-		return c, nil
+// RegisterPayloadCodec makes c, a codec that needs no configuration,
+// available under the algorithm name algo. It panics if c is nil, algo is
+// empty or already taken.
+func (r *Registry) RegisterPayloadCodec(algo string, c core.PayloadCodec) {
+	if c == nil {
+		panic("registry: RegisterPayloadCodec with a nil codec or an empty algorithm")
 	}
-	return nil, fmt.Errorf("registry: no payload codec for algorithm %q (registered: %s)", algo, listing(keys(r.codecs)))
+	r.RegisterPayloadCodecFactory(algo, func(config map[string]any) (core.PayloadCodec, error) {
+		if len(config) > 0 {
+			return nil, fmt.Errorf("registry: payload codec %q takes no configuration (given: %s)", algo, listing(keys(config)))
+		}
+		return c, nil
+	})
+}
+
+// NewPayloadCodec makes the payload codec of an algorithm name with config
+// (nil for none).
+func (r *Registry) NewPayloadCodec(algo string, config map[string]any) (core.PayloadCodec, error) {
+	r.mu.RLock()
+	f, ok := r.codecs[algo]
+	names := keys(r.codecs)
+	r.mu.RUnlock()
+	if !ok {
+		return nil, fmt.Errorf("registry: no payload codec for algorithm %q (registered: %s)", algo, listing(names))
+	}
+	c, err := f(config)
+	if err != nil {
+		return nil, fmt.Errorf("registry: payload codec %q: %w", algo, err)
+	}
+	return c, nil
+}
+
+// PayloadCodec returns the payload codec of an algorithm name, made without
+// configuration.
+func (r *Registry) PayloadCodec(algo string) (core.PayloadCodec, error) {
+	return r.NewPayloadCodec(algo, nil)
 }
 
 // PayloadCodecNames returns the registered algorithm names, sorted.

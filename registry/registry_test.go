@@ -213,4 +213,21 @@ func TestPayloadCodecs(t *testing.T) {
 	if got := r.PayloadCodecNames(); !slices.Equal(got, []string{"a", "b"}) {
 		t.Errorf("PayloadCodecNames = %v", got)
 	}
+	if _, err := r.NewPayloadCodec("a", map[string]any{"key": "k"}); err == nil || !strings.Contains(err.Error(), "takes no configuration (given: key)") {
+		t.Errorf("configuration for a codec without any: %v", err)
+	}
+	// A factory gets the configuration, and its error names the codec.
+	var got map[string]any
+	r.RegisterPayloadCodecFactory("keyed", func(config map[string]any) (core.PayloadCodec, error) {
+		if got = config; config["key"] == nil {
+			return nil, errors.New("no key")
+		}
+		return fakeCodec{}, nil
+	})
+	if _, err := r.NewPayloadCodec("keyed", map[string]any{"key": "k"}); err != nil || got["key"] != "k" {
+		t.Errorf("factory: %v, got config %v", err, got)
+	}
+	if _, err := r.PayloadCodec("keyed"); err == nil || err.Error() != `registry: payload codec "keyed": no key` {
+		t.Errorf("factory refusing: %v", err)
+	}
 }
