@@ -50,13 +50,9 @@ func NewFromConfig(config map[string]any) (core.PayloadCodec, error) {
 		if !ok || path == "" {
 			return nil, fmt.Errorf("cryptobox: %q is the path of a key-ring file, not %T %v", ConfigKeyRing, v, v)
 		}
-		data, err := os.ReadFile(path)
+		s, err := readSpecs(path)
 		if err != nil {
-			return nil, fmt.Errorf("cryptobox: reading the key ring: %w", err)
-		}
-		s, err := parseSpecs(data)
-		if err != nil {
-			return nil, fmt.Errorf("%w (in %s)", err, path)
+			return nil, err
 		}
 		specs = append(specs, s...)
 	}
@@ -84,15 +80,29 @@ func NewFromConfig(config map[string]any) (core.PayloadCodec, error) {
 // LoadKeyRing reads the key-ring file at path (see the package doc for its
 // format).
 func LoadKeyRing(path string) (*KeyRing, error) {
-	data, err := os.ReadFile(path)
+	specs, err := readSpecs(path)
 	if err != nil {
-		return nil, fmt.Errorf("cryptobox: reading the key ring: %w", err)
+		return nil, err
 	}
-	r, err := ParseKeyRing(data)
+	r, err := newKeyRing(specs)
 	if err != nil {
 		return nil, fmt.Errorf("%w (in %s)", err, path)
 	}
 	return r, nil
+}
+
+// readSpecs reads the entries of the key-ring file at path; its errors
+// name the file.
+func readSpecs(path string) ([]KeySpec, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("cryptobox: reading the key ring: %w", err)
+	}
+	specs, err := parseSpecs(data)
+	if err != nil {
+		return nil, fmt.Errorf("%w (in %s)", err, path)
+	}
+	return specs, nil
 }
 
 // ParseKeyRing reads a key ring from its JSON text (see the package doc).
