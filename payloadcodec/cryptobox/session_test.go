@@ -3,79 +3,26 @@ package cryptobox_test
 import (
 	"context"
 	"errors"
-	"io"
-	"log/slog"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/autobahn-go/autobahn/core"
+	"github.com/autobahn-go/autobahn/internal/loopback"
 	"github.com/autobahn-go/autobahn/internal/testpeer"
 	"github.com/autobahn-go/autobahn/payloadcodec/cryptobox"
-	"github.com/autobahn-go/autobahn/registry"
-	"github.com/autobahn-go/autobahn/router"
-	"github.com/autobahn-go/autobahn/wamp"
-
 	"github.com/autobahn-go/autobahn/serializers/json"
-	_ "github.com/autobahn-go/autobahn/transports/websocket"
+	"github.com/autobahn-go/autobahn/wamp"
 )
 
 // These tests run Go sessions with key rings through an embedded router over
 // a loopback WebSocket with JSON, as deployed: the router only forwards.
 
-const realm = "realm1"
-
-var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
-
-// startRouter serves a router on ws://127.0.0.1:0 for the test, its
-// traffic recorded in tr when tr is not nil; it returns the URL.
-func startRouter(tb testing.TB, tr *testpeer.Traffic) string {
-	tb.Helper()
-	r, err := router.New(router.Options{Realms: []string{realm}, Logger: quiet})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	accept := r.Accept
-	if tr != nil {
-		accept = tr.Wrap(accept)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	l, err := registry.Listen(ctx, "ws://127.0.0.1:0/ws", core.TransportConfig{}, accept)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		r.Close(ctx)
-		l.Close()
-	})
-	return "ws://" + l.Addr().String() + "/ws"
-}
-
-// join dials url with JSON and joins realm1 with cfg; the session is closed
-// after the test.
-func join(tb testing.TB, url string, cfg wamp.Config) *wamp.Session {
-	tb.Helper()
-	cfg.Logger = quiet
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	s, err := wamp.Dial(ctx, url, core.TransportConfig{Serializers: []core.Serializer{json.Serializer}}, cfg)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		s.Close(ctx)
-	})
-	if _, err := s.Join(ctx, realm, wamp.JoinOptions{}); err != nil {
-		tb.Fatal(err)
-	}
-	return s
-}
+var (
+	startRouter = loopback.Router
+	join        = loopback.Join
+)
 
 // echo is a handler that returns its arguments.
 func echo(_ context.Context, inv *wamp.Invocation) (*wamp.Result, error) {
