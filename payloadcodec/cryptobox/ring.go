@@ -31,14 +31,15 @@ const (
 )
 
 // KeyRing holds the keys of URI prefixes and is the [core.PayloadCodec] of
-// WAMP-cryptobox (Autobahn's KeyRing). Its zero value is not usable: make it
-// with [NewKeyRing], [ParseKeyRing] or [LoadKeyRing]. A KeyRing is safe for
-// concurrent use; SetKey may run while sessions encode and decode (key
-// rotation), which then see the old or the new set of keys, never a mix.
+// WAMP-cryptobox (Autobahn's KeyRing). Its zero value is an empty ring, like
+// [NewKeyRing]'s; [ParseKeyRing] and [LoadKeyRing] fill one from a key-ring
+// file. A KeyRing is safe for concurrent use; SetKey may run while sessions
+// encode and decode (key rotation), which then see the old or the new set of
+// keys, never a mix.
 type KeyRing struct {
-	keys atomic.Pointer[keySet]
-	mu   sync.Mutex // serializes SetKey
-	rand io.Reader  // nonce source; crypto/rand's in production
+	keys atomic.Pointer[keySet] // nil: no keys
+	mu   sync.Mutex             // serializes SetKey
+	rand io.Reader              // nonce source; nil: crypto/rand's
 }
 
 // keySet is an immutable snapshot of the ring's keys.
@@ -52,19 +53,17 @@ var _ core.PayloadCodec = (*KeyRing)(nil)
 
 // NewKeyRing returns an empty key ring: every payload in the clear until
 // keys are set.
-func NewKeyRing() *KeyRing {
-	r := &KeyRing{rand: rand.Reader}
-	r.keys.Store(&keySet{})
-	return r
-}
+func NewKeyRing() *KeyRing { return &KeyRing{} }
 
 // SetKey sets the key of the URI prefix uri ("" for the default key); a nil
 // key removes it.
 func (r *KeyRing) SetKey(uri string, k *Key) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	old := r.keys.Load()
-	next := &keySet{byPrefix: maps.Clone(old.byPrefix), def: old.def}
+	next := &keySet{}
+	if old := r.keys.Load(); old != nil {
+		next.byPrefix, next.def = maps.Clone(old.byPrefix), old.def
+	}
 	switch {
 	case uri == "":
 		next.def = k
@@ -89,6 +88,9 @@ func (r *KeyRing) SetKey(uri string, k *Key) {
 // default key; nil when there is none (the payload travels in the clear).
 func (r *KeyRing) Key(uri string) *Key {
 	ks := r.keys.Load()
+	if ks == nil {
+		return nil
+	}
 	// Only the lengths that some prefix has are looked up: rings hold a few
 	// prefixes, so this is a few map lookups whatever the URI's length.
 	for _, n := range ks.lengths {
@@ -123,7 +125,11 @@ func (r *KeyRing) Encode(_ context.Context, originating bool, uri string, args [
 		return nil, err
 	}
 	out := make([]byte, nonceSize, overhead+len(plain))
-	if _, err := io.ReadFull(r.rand, out); err != nil {
+	rnd := r.rand
+	if rnd == nil {
+		rnd = rand.Reader
+	}
+	if _, err := io.ReadFull(rnd, out); err != nil {
 		return nil, fmt.Errorf("cryptobox: reading a nonce: %w", err)
 	}
 	out = box.SealAfterPrecomputation(out, plain, (*[nonceSize]byte)(out), shared)

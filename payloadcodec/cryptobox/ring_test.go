@@ -57,6 +57,13 @@ func TestPrefixSelection(t *testing.T) {
 	com := mustKey(t, cryptobox.KeySpec{Key: p.origPriv})
 	example := mustKey(t, cryptobox.KeySpec{Key: p.respPriv})
 	exact := mustKey(t, cryptobox.KeySpec{Key: p.origPriv})
+	var zero cryptobox.KeyRing
+	if zero.Key("com.example.x") != nil {
+		t.Fatal("the zero ring has a key")
+	}
+	if p, err := zero.Encode(context.Background(), true, "com.example.x", nil, nil); p != nil || err != nil {
+		t.Fatalf("the zero ring encodes: %v, %v", p, err)
+	}
 	r := cryptobox.NewKeyRing()
 	if r.Key("com.example.x") != nil {
 		t.Fatal("an empty ring has a key")
@@ -309,4 +316,34 @@ func TestRegistryFactory(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestRotate replaces keys while other goroutines encode and decode (run it
+// with -race): each sees one set of keys or the other.
+func TestRotate(t *testing.T) {
+	p := newPairs(t)
+	a, b := mustKey(t, cryptobox.KeySpec{Key: p.shared}), mustKey(t, cryptobox.KeySpec{Key: p.origPriv})
+	var r cryptobox.KeyRing
+	r.SetKey("com.", a)
+	ctx := context.Background()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := range 200 {
+			r.SetKey("com.", []*cryptobox.Key{a, b}[i%2])
+			r.SetKey("org."+string(rune('a'+i%26)), b)
+		}
+	}()
+	for range 200 {
+		enc, err := r.Encode(ctx, true, "com.x", []any{"x"}, nil)
+		if err != nil || enc == nil {
+			t.Fatalf("encode during rotation: %v, %v", enc, err)
+		}
+		// The key may have changed in between: an authentication failure is
+		// the only error allowed.
+		if _, _, _, err := r.Decode(ctx, false, "com.x", enc); err != nil && !strings.Contains(err.Error(), "does not authenticate") {
+			t.Fatal(err)
+		}
+	}
+	<-done
 }
