@@ -1,6 +1,7 @@
 package bson
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"math"
@@ -22,7 +23,25 @@ func (e *SyntaxError) Error() string {
 
 // decoder reads one input; it is made anew by each Unmarshal.
 type decoder struct {
-	data []byte
+	data  []byte
+	arena string // data as one string, for the strings of a small input
+}
+
+// maxArenaInput is the largest input whose strings share one allocation:
+// keeping a short string (a URI) then keeps at most this many bytes alive.
+const maxArenaInput = 512
+
+// str returns data[from:to] as a string: for a small input a part of one
+// copy of the whole input, made on first use, instead of an allocation per
+// string.
+func (d *decoder) str(from, to int) string {
+	if len(d.data) > maxArenaInput || from == to {
+		return string(d.data[from:to])
+	}
+	if d.arena == "" {
+		d.arena = string(d.data)
+	}
+	return d.arena[from:to]
 }
 
 func (d *decoder) fail(off int, format string, args ...any) error {
@@ -44,13 +63,13 @@ func (codec) Unmarshal(data []byte) (any, error) {
 	if end != len(data) {
 		return nil, d.fail(end, "%d bytes follow the document", len(data)-end)
 	}
-	var list []any
+	list := make([]any, 0, 8) // room for the longest WAMP message
 	for off, i := 4, 0; off < end-1; i++ {
 		key, valOff, err := d.key(off+1, end-1)
 		if err != nil {
 			return nil, err
 		}
-		if i == 0 && key == wrapKey {
+		if i == 0 && string(key) == wrapKey {
 			v, next, err := d.value(off, valOff, end-1, 1)
 			if err != nil {
 				return nil, err
@@ -60,7 +79,7 @@ func (codec) Unmarshal(data []byte) (any, error) {
 			}
 			return v, nil
 		}
-		if key != strconv.Itoa(i) {
+		if !isIndex(key, i) {
 			return nil, d.fail(off, "top-level element %d has the key %q: a WAMP message is a document with the keys \"0\", \"1\", …, any other value a document with the one key %q", i, key, wrapKey)
 		}
 		v, next, err := d.value(off, valOff, end-1, 1)
@@ -69,9 +88,6 @@ func (codec) Unmarshal(data []byte) (any, error) {
 		}
 		list = append(list, v)
 		off = next
-	}
-	if list == nil {
-		list = []any{}
 	}
 	return list, nil
 }
@@ -94,19 +110,25 @@ func (d *decoder) document(off, limit int) (end int, err error) {
 }
 
 // key reads the C string at off, which must end before limit, and returns
-// it and the offset after its NUL.
-func (d *decoder) key(off, limit int) (string, int, error) {
-	for i := off; i < limit; i++ {
-		if d.data[i] == 0 {
-			return string(d.data[off:i]), i + 1, nil
-		}
+// its bytes (a string is made only for map keys: list keys are just
+// checked) and the offset after its NUL.
+func (d *decoder) key(off, limit int) ([]byte, int, error) {
+	if i := bytes.IndexByte(d.data[off:limit], 0); i >= 0 {
+		return d.data[off : off+i], off + i + 1, nil
 	}
-	return "", 0, d.fail(off, "element key has no terminating NUL byte within its document")
+	return nil, 0, d.fail(off, "element key has no terminating NUL byte within its document")
+}
+
+// isIndex reports whether key is the decimal form of i, as the keys of a
+// list are.
+func isIndex(key []byte, i int) bool {
+	var buf [20]byte
+	return bytes.Equal(key, strconv.AppendInt(buf[:0], int64(i), 10))
 }
 
 // elements decodes the elements of the document at off, which must end by
 // limit, calling add for each; depth counts the documents around it.
-func (d *decoder) elements(off, limit, depth int, add func(i int, key string, keyOff int, v any) error) (int, error) {
+func (d *decoder) elements(off, limit, depth int, add func(i int, key []byte, keyOff int, v any) error) (int, error) {
 	if depth >= MaxDepth {
 		return 0, d.fail(off, "documents nested deeper than %d", MaxDepth)
 	}
@@ -192,7 +214,7 @@ func (d *decoder) value(typeOff, off, limit, depth int) (any, int, error) {
 		if d.data[s+n-1] != 0 {
 			return nil, 0, d.fail(s+n-1, "string does not end with a NUL byte")
 		}
-		return string(d.data[s : s+n-1]), s + n, nil
+		return d.str(s, s+n-1), s + n, nil
 	case typeBinary:
 		if err := need(5); err != nil {
 			return nil, 0, err
@@ -211,8 +233,8 @@ func (d *decoder) value(typeOff, off, limit, depth int) (any, int, error) {
 		return append([]byte{}, p...), off + 5 + n, nil
 	case typeArray:
 		var l []any
-		end, err := d.elements(off, limit, depth, func(i int, key string, keyOff int, v any) error {
-			if key != strconv.Itoa(i) {
+		end, err := d.elements(off, limit, depth, func(i int, key []byte, keyOff int, v any) error {
+			if !isIndex(key, i) {
 				return d.fail(keyOff, "array element %d has the key %q, want %q", i, key, strconv.Itoa(i))
 			}
 			l = append(l, v)
@@ -227,8 +249,8 @@ func (d *decoder) value(typeOff, off, limit, depth int) (any, int, error) {
 		return l, end, nil
 	case typeDocument:
 		m := map[string]any{}
-		end, err := d.elements(off, limit, depth, func(_ int, key string, _ int, v any) error {
-			m[key] = v
+		end, err := d.elements(off, limit, depth, func(_ int, key []byte, keyOff int, v any) error {
+			m[d.str(keyOff+1, keyOff+1+len(key))] = v
 			return nil
 		})
 		if err != nil {

@@ -62,6 +62,9 @@ var ErrNotRepresentable = errors.New("BSON cannot carry it")
 // error it returns dst unchanged and an error naming the offending value,
 // e.g. `bson: marshal: list element 2: map key "a\x00": …`.
 func (codec) Marshal(dst []byte, v any) ([]byte, error) {
+	if cap(dst) == len(dst) { // no room (a nil buffer): allocate once, usually
+		dst = append(make([]byte, 0, len(dst)+estimate(v, 2)), dst...)
+	}
 	out, err := appendTop(dst, v)
 	if err != nil {
 		return dst, fmt.Errorf("bson: marshal: %w", err)
@@ -90,6 +93,33 @@ func appendTop(b []byte, v any) ([]byte, error) {
 	return endDocument(b, start)
 }
 
+// estimate guesses the length of the encoding of v, looking depth levels of
+// lists deep: exact for strings and bytes (the payload of a message), a
+// generous allowance for everything else, and none of the cost of walking
+// maps.
+func estimate(v any, depth int) int {
+	const elem = 16 // type, a short key, a scalar
+	switch x := v.(type) {
+	case string:
+		return elem + len(x)
+	case []byte:
+		return elem + len(x)
+	case []any:
+		n := elem
+		for _, e := range x {
+			if depth > 0 {
+				n += estimate(e, depth-1)
+			} else {
+				n += elem
+			}
+		}
+		return n
+	case map[string]any:
+		return elem + 2*elem*len(x)
+	}
+	return elem
+}
+
 // endDocument writes the terminating NUL of the document that starts at
 // start and patches its length.
 func endDocument(b []byte, start int) ([]byte, error) {
@@ -110,10 +140,9 @@ func appendList(b []byte, l []any, depth int) ([]byte, error) {
 	}
 	start := len(b)
 	b = append(b, 0, 0, 0, 0)
-	var key [20]byte
 	var err error
 	for i, e := range l {
-		if b, err = appendElement(b, string(strconv.AppendInt(key[:0], int64(i), 10)), e, depth+1); err != nil {
+		if b, err = appendElement(b, indexKey(i), e, depth+1); err != nil {
 			return b, fmt.Errorf("list element %d: %w", i, err)
 		}
 	}
@@ -143,6 +172,18 @@ func appendMap(b []byte, m map[string]any, depth int) ([]byte, error) {
 		}
 	}
 	return endDocument(b, start)
+}
+
+// indexKeys are the keys of the first elements of a list: every element of
+// a WAMP message and of most payloads.
+var indexKeys = [...]string{"0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15"}
+
+// indexKey is the key of list element i.
+func indexKey(i int) string {
+	if i < len(indexKeys) {
+		return indexKeys[i]
+	}
+	return strconv.Itoa(i)
 }
 
 func appendKey(b []byte, k string) []byte {
