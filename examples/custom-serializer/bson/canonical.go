@@ -22,16 +22,14 @@ func known(v any) bool {
 // canonical converts a Go value outside the representation (named types,
 // pointers, arrays, slices and string-keyed maps of any element type) into
 // it, by reflection. It is the slow path: the messages of package core are
-// made of the representation already. depth counts the documents around v,
-// so that cyclic pointers end at MaxDepth.
+// made of the representation already. depth counts the documents around v;
+// a pointer counts as one more, so that cyclic pointers end at MaxDepth.
 func canonical(v any, depth int) (any, error) {
 	return canonicalValue(reflect.ValueOf(v), depth)
 }
 
 func canonicalValue(rv reflect.Value, depth int) (any, error) {
-	if depth >= MaxDepth {
-		return nil, fmt.Errorf("nesting deeper than %d: %w", MaxDepth, ErrNotRepresentable)
-	}
+	tooDeep := depth >= MaxDepth
 	switch rv.Kind() {
 	case reflect.Invalid:
 		return nil, nil
@@ -48,9 +46,17 @@ func canonicalValue(rv reflect.Value, depth int) (any, error) {
 		return rv.Float(), nil
 	case reflect.String:
 		return rv.String(), nil
-	case reflect.Pointer, reflect.Interface:
+	case reflect.Interface: // an element of a []any inside an array or a map
 		if rv.IsNil() {
 			return nil, nil
+		}
+		return canonicalValue(rv.Elem(), depth)
+	case reflect.Pointer:
+		if rv.IsNil() {
+			return nil, nil
+		}
+		if tooDeep {
+			return nil, errTooDeep()
 		}
 		return canonicalValue(rv.Elem(), depth+1)
 	case reflect.Slice, reflect.Array:
@@ -61,6 +67,9 @@ func canonicalValue(rv reflect.Value, depth int) (any, error) {
 			p := make([]byte, rv.Len())
 			reflect.Copy(reflect.ValueOf(p), rv)
 			return p, nil
+		}
+		if tooDeep {
+			return nil, errTooDeep()
 		}
 		l := make([]any, rv.Len())
 		for i := range l {
@@ -74,6 +83,9 @@ func canonicalValue(rv reflect.Value, depth int) (any, error) {
 		if rv.Type().Key().Kind() != reflect.String {
 			return nil, fmt.Errorf("%w %s: WAMP maps have string keys", ErrUnsupportedType, rv.Type())
 		}
+		if tooDeep {
+			return nil, errTooDeep()
+		}
 		m := make(map[string]any, rv.Len())
 		for it := rv.MapRange(); it.Next(); {
 			e, err := canonicalValue(it.Value(), depth+1)
@@ -85,4 +97,8 @@ func canonicalValue(rv reflect.Value, depth int) (any, error) {
 		return m, nil
 	}
 	return nil, fmt.Errorf("%w %s", ErrUnsupportedType, rv.Type())
+}
+
+func errTooDeep() error {
+	return fmt.Errorf("nesting deeper than %d: %w", MaxDepth, ErrNotRepresentable)
 }

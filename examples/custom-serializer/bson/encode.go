@@ -136,7 +136,7 @@ func endDocument(b []byte, start int) ([]byte, error) {
 // around it.
 func appendList(b []byte, l []any, depth int) ([]byte, error) {
 	if depth >= MaxDepth {
-		return b, fmt.Errorf("nesting deeper than %d: %w", MaxDepth, ErrNotRepresentable)
+		return b, errTooDeep()
 	}
 	start := len(b)
 	b = append(b, 0, 0, 0, 0)
@@ -153,7 +153,7 @@ func appendList(b []byte, l []any, depth int) ([]byte, error) {
 // equal maps give equal bytes.
 func appendMap(b []byte, m map[string]any, depth int) ([]byte, error) {
 	if depth >= MaxDepth {
-		return b, fmt.Errorf("nesting deeper than %d: %w", MaxDepth, ErrNotRepresentable)
+		return b, errTooDeep()
 	}
 	keys := make([]string, 0, len(m))
 	for k := range m {
