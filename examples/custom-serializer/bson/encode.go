@@ -62,10 +62,11 @@ var ErrNotRepresentable = errors.New("BSON cannot carry it")
 // error it returns dst unchanged and an error naming the offending value,
 // e.g. `bson: marshal: list element 2: map key "a\x00": …`.
 func (codec) Marshal(dst []byte, v any) ([]byte, error) {
-	if cap(dst) == len(dst) { // no room (a nil buffer): allocate once, usually
-		dst = append(make([]byte, 0, len(dst)+estimate(v, 2)), dst...)
+	b := dst
+	if cap(b) == len(b) { // no room (a nil buffer): allocate once, usually
+		b = append(make([]byte, 0, len(b)+estimate(v, 2)), b...)
 	}
-	out, err := appendTop(dst, v)
+	out, err := appendTop(b, v)
 	if err != nil {
 		return dst, fmt.Errorf("bson: marshal: %w", err)
 	}
@@ -79,10 +80,9 @@ func appendTop(b []byte, v any) ([]byte, error) {
 			return b, err
 		}
 	}
-	// Each top-level list is a WAMP message, the document of its elements.
-	switch x := v.(type) {
-	case []any:
-		return appendList(b, x, 0)
+	// A top-level list (a WAMP message) is the document of its elements.
+	if l, ok := v.([]any); ok {
+		return appendList(b, l, 0)
 	}
 	start := len(b)
 	b = append(b, 0, 0, 0, 0)
