@@ -50,19 +50,6 @@ func requirePymongoBSON(t *testing.T) {
 	}
 }
 
-func runPython(t *testing.T, script, stdin string) string {
-	t.Helper()
-	cmd := exec.Command(testpeer.Python, "-c", script)
-	cmd.Stdin = strings.NewReader(stdin)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("python: %v\n%s", err, stderr.String())
-	}
-	return string(out)
-}
-
 // TestPymongoEncodes checks that Marshal writes pymongo's bytes for the same
 // document, and that Unmarshal reads pymongo's documents, including forms
 // Marshal never writes (Int64 for small integers, the old binary subtype,
@@ -103,7 +90,7 @@ func TestPymongoEncodes(t *testing.T) {
 	}
 	in, _ := json.Marshal(exprs)
 	var out []string
-	if err := json.Unmarshal([]byte(runPython(t, pyEncodeScript, string(in))), &out); err != nil || len(out) != len(cases) {
+	if err := json.Unmarshal([]byte(testpeer.RunPythonScript(t, pyEncodeScript, string(in))), &out); err != nil || len(out) != len(cases) {
 		t.Fatalf("python output: %v (%d results for %d cases)", err, len(out), len(cases))
 	}
 	for i, c := range cases {
@@ -139,18 +126,14 @@ func TestPymongoDecodes(t *testing.T) {
 		{"text", "{'value': 'text'}"},
 		{[]any{}, "{}"},
 	}
-	var sb strings.Builder
-	for _, c := range cases {
-		b, err := New().Marshal(nil, c.v)
-		if err != nil {
+	docs := make([][]byte, len(cases))
+	for i, c := range cases {
+		var err error
+		if docs[i], err = New().Marshal(nil, c.v); err != nil {
 			t.Fatal(err)
 		}
-		sb.WriteString(hex.EncodeToString(b) + "\n")
 	}
-	lines := strings.Split(strings.TrimSpace(runPython(t, pyDecodeScript, sb.String())), "\n")
-	if len(lines) != len(cases) {
-		t.Fatalf("python printed %d lines for %d documents", len(lines), len(cases))
-	}
+	lines := testpeer.PythonHexLines(t, pyDecodeScript, docs)
 	for i, c := range cases {
 		if lines[i] != c.repr {
 			t.Errorf("bson.decode(Marshal(%s))\n got  %s\n want %s", serializertest.Show(c.v), lines[i], c.repr)
@@ -176,7 +159,7 @@ func TestPymongoTypesRefused(t *testing.T) {
 		"(min key)", "decimal128 15E-1 is not an integer", "decimal128 NaN"}
 	in, _ := json.Marshal(exprs)
 	var out []string
-	if err := json.Unmarshal([]byte(runPython(t, pyEncodeScript, string(in))), &out); err != nil || len(out) != len(exprs) {
+	if err := json.Unmarshal([]byte(testpeer.RunPythonScript(t, pyEncodeScript, string(in))), &out); err != nil || len(out) != len(exprs) {
 		t.Fatalf("python output: %v", err)
 	}
 	for i, h := range out {
