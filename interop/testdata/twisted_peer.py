@@ -3,13 +3,14 @@
 # interop/<pkg>/testdata imports it with
 #   sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..', '..', 'testdata'))
 #   from twisted_peer import ...
-# and ends with run_scenarios(SCENARIOS, specs).
+# and ends with run_scenarios(SCENARIOS, specs). Scenario functions go into
+# SCENARIOS by the decorator @scenario, or the script passes its own dict.
 #
 # Output, one JSON object per line: {"s": id, "k": key, "v": value},
 # {"s": id, "done": true}, {"s": id, "fail": traceback}, {"end": true},
-# {"fatal": message}; bytes in values become {"$bytes": hex}.
+# {"fatal": message}; bytes in values become {"$bytes": hex}
+# (peer_lines.py, which asyncio scripts share).
 
-import json
 import os
 import sys
 import time
@@ -22,21 +23,7 @@ txaio.use_twisted()
 from twisted.internet import reactor, task
 from twisted.internet.defer import DeferredList, inlineCallbacks
 
-
-def emit(obj):
-    print(json.dumps(obj, sort_keys=True), file=sys.__stdout__, flush=True)
-
-
-def norm(v):
-    if isinstance(v, (bytes, bytearray)):
-        return {'$bytes': bytes(v).hex()}
-    if isinstance(v, (list, tuple)):
-        return [norm(x) for x in v]
-    if isinstance(v, dict):
-        return {str(k): norm(x) for k, x in v.items()}
-    if v is None or isinstance(v, (bool, int, float, str)):
-        return v
-    return {'$repr': repr(v)}
+from peer_lines import emit, norm  # noqa: F401 (scripts import emit and norm from here too)
 
 
 def sleep(seconds):
@@ -54,21 +41,43 @@ def until(cond, timeout):
     return True
 
 
+def bounded(d, seconds):
+    """Deferred d, failing with TimeoutError after seconds."""
+    return d.addTimeout(seconds, reactor)
+
+
+SCENARIOS = {}
+
+
+def scenario(fn):
+    """Adds generator fn to SCENARIOS, as inlineCallbacks, under its name
+    (the "kind" of a spec)."""
+    SCENARIOS[fn.__name__] = inlineCallbacks(fn)
+    return fn
+
+
 class Scenario(object):
     """What a scenario function gets: its spec, out() to report, and
-    cleanups run when it ends (functions returning a Deferred or None)."""
+    cleanups run when it ends (functions returning a Deferred or None).
+    A script may subclass it (run_scenarios' context) for more per-scenario
+    state, and override other to report its own types."""
 
     def __init__(self, spec):
         self.spec, self.id = spec, spec['id']
         self.cleanups = []
 
+    def other(self, v):
+        """What out() reports for v, a value of a type norm does not know,
+        to be normalized in turn; None: {"$repr": repr(v)}."""
+        return None
+
     def out(self, k, v):
-        emit({'s': self.id, 'k': k, 'v': norm(v)})
+        emit({'s': self.id, 'k': k, 'v': norm(v, self.other)})
 
 
 @inlineCallbacks
-def _run(scenarios, spec, timeout):
-    c = Scenario(spec)
+def _run(scenarios, spec, timeout, context):
+    c = context(spec)
     try:
         yield scenarios[spec['kind']](c).addTimeout(timeout, reactor)
         emit({'s': c.id, 'done': True})
@@ -81,14 +90,14 @@ def _run(scenarios, spec, timeout):
             pass
 
 
-def run_scenarios(scenarios, specs, scenario_timeout=20, process_timeout=30):
-    """Runs every spec ({"id", "kind", ...}) with scenarios[kind]
-    concurrently, prints the end line and stops; gives up with a fatal line
-    after process_timeout s."""
+def run_scenarios(scenarios, specs, scenario_timeout=20, process_timeout=30, context=Scenario):
+    """Runs every spec ({"id", "kind", ...}) with scenarios[kind], given
+    context(spec), concurrently, prints the end line and stops; gives up
+    with a fatal line after process_timeout s."""
 
     @inlineCallbacks
     def main():
-        yield DeferredList([_run(scenarios, spec, scenario_timeout) for spec in specs], consumeErrors=True)
+        yield DeferredList([_run(scenarios, spec, scenario_timeout, context) for spec in specs], consumeErrors=True)
         emit({'end': True})
 
     def fatal():

@@ -32,21 +32,24 @@ import json
 import os
 import sys
 import time
-import traceback
 
-import txaio
+# The line protocol and the scenario runner (it sets up txaio for Twisted).
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'testdata'))
+from twisted_peer import (SCENARIOS, Scenario, bounded, run_scenarios,  # noqa: E402
+                          scenario, sleep, until)
 
-txaio.use_twisted()
+import txaio  # noqa: E402
+
 txaio.start_logging(out=sys.__stderr__, level='warn')
 
-from twisted.internet import reactor, task
-from twisted.internet.defer import Deferred, DeferredList, inlineCallbacks
+from twisted.internet import reactor  # noqa: E402
+from twisted.internet.defer import Deferred, DeferredList, inlineCallbacks  # noqa: E402
 
-from autobahn.twisted.component import Component
-from autobahn.twisted.wamp import ApplicationSession
-from autobahn.wamp import message
-from autobahn.wamp.exception import ApplicationError
-from autobahn.wamp.types import (CallOptions, CallResult, PublishOptions,
+from autobahn.twisted.component import Component  # noqa: E402
+from autobahn.twisted.wamp import ApplicationSession  # noqa: E402
+from autobahn.wamp import message  # noqa: E402
+from autobahn.wamp.exception import ApplicationError  # noqa: E402
+from autobahn.wamp.types import (CallOptions, CallResult, PublishOptions,  # noqa: E402
                                  RegisterOptions, SubscribeOptions)
 
 CFG = json.loads(sys.argv[1])
@@ -54,22 +57,6 @@ SCENARIO_TIMEOUT = 30
 PROCESS_TIMEOUT = 45
 
 DATA = bytes([0, 1, 2, 0x7f, 0x80, 0xfe, 0xff, 0]) + '\u00e9\u2713'.encode('utf8') + b'\x00end'
-
-
-def emit(obj):
-    print(json.dumps(obj, sort_keys=True), file=sys.__stdout__, flush=True)
-
-
-def norm(v):
-    if isinstance(v, (bytes, bytearray)):
-        return {'$bytes': bytes(v).hex()}
-    if isinstance(v, (list, tuple)):
-        return [norm(x) for x in v]
-    if isinstance(v, dict):
-        return {str(k): norm(x) for k, x in v.items()}
-    if v is None or isinstance(v, (bool, int, float, str)):
-        return v
-    return {'$repr': repr(v)}
 
 
 def denorm(v):
@@ -84,24 +71,6 @@ def denorm(v):
 
 def typename(v):
     return type(v).__name__
-
-
-def sleep(seconds):
-    return task.deferLater(reactor, seconds, lambda: None)
-
-
-@inlineCallbacks
-def until(cond, timeout):
-    deadline = time.monotonic() + timeout
-    while not cond():
-        if time.monotonic() > deadline:
-            return False
-        yield sleep(0.01)
-    return True
-
-
-def bounded(d, seconds):
-    return d.addTimeout(seconds, reactor)
 
 
 def with_options(msg, extra):
@@ -192,13 +161,15 @@ class Peer(object):
             pass
 
 
-class Ctx(object):
-    def __init__(self, spec):
-        self.spec, self.id, self.p = spec, spec['id'], spec['prefix']
-        self.peers = []
+class Ctx(Scenario):
+    """A scenario's state: its URI prefix p and the peers it opened, which
+    close together when it ends."""
 
-    def out(self, k, v):
-        emit({'s': self.id, 'k': k, 'v': norm(v)})
+    def __init__(self, spec):
+        Scenario.__init__(self, spec)
+        self.p = spec['prefix']
+        self.peers = []
+        self.cleanups.append(lambda: DeferredList([p.close() for p in self.peers], consumeErrors=True))
 
     @inlineCallbacks
     def peer(self):
@@ -206,14 +177,6 @@ class Ctx(object):
         self.peers.append(p)
         yield p.open()
         return p
-
-
-SCENARIOS = {}
-
-
-def scenario(fn):
-    SCENARIOS[fn.__name__] = inlineCallbacks(fn)
-    return fn
 
 
 def outcome_of_error(e):
@@ -369,29 +332,4 @@ def subscriber(c):
         raise Exception('not every subscriber got "end"')
 
 
-@inlineCallbacks
-def run(spec):
-    c = Ctx(spec)
-    try:
-        yield bounded(SCENARIOS[spec['kind']](c), SCENARIO_TIMEOUT)
-        emit({'s': c.id, 'done': True})
-    except Exception:
-        emit({'s': c.id, 'fail': traceback.format_exc()})
-    yield DeferredList([p.close() for p in c.peers], consumeErrors=True)
-
-
-@inlineCallbacks
-def main():
-    yield DeferredList([run(spec) for spec in CFG['scenarios']], consumeErrors=True)
-    emit({'end': True})
-
-
-def fatal():
-    emit({'fatal': 'python process still running after %d s' % PROCESS_TIMEOUT})
-    sys.__stdout__.flush()
-    os._exit(2)
-
-
-reactor.callLater(PROCESS_TIMEOUT, fatal)
-reactor.callWhenRunning(lambda: main().addBoth(lambda _: reactor.callLater(0.1, reactor.stop)))
-reactor.run()
+run_scenarios(SCENARIOS, CFG['scenarios'], SCENARIO_TIMEOUT, PROCESS_TIMEOUT, context=Ctx)

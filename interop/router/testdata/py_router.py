@@ -18,24 +18,27 @@ import json
 import os
 import sys
 import time
-import traceback
 
-import txaio
+# The line protocol and the scenario runner (it sets up txaio for Twisted).
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'testdata'))
+from twisted_peer import (SCENARIOS, Scenario, bounded, run_scenarios,  # noqa: E402
+                          scenario, sleep, until)
 
-txaio.use_twisted()
+import txaio  # noqa: E402
+
 # Twisted's logging redirects sys.stdout: results go to the real stdout.
 txaio.start_logging(out=sys.__stderr__, level='warn')
 
-from twisted.internet import reactor, task
-from twisted.internet.defer import Deferred, DeferredList, inlineCallbacks
+from twisted.internet import reactor  # noqa: E402
+from twisted.internet.defer import Deferred, DeferredList, inlineCallbacks  # noqa: E402
 
-from autobahn.twisted.component import Component
-from autobahn.twisted.wamp import ApplicationSession
-from autobahn.twisted.websocket import WampWebSocketClientFactory, connectWS
-from autobahn.wamp import message
-from autobahn.wamp.exception import ApplicationError
-from autobahn.wamp.serializer import create_transport_serializer
-from autobahn.wamp.types import (CallOptions, CallResult, ComponentConfig,
+from autobahn.twisted.component import Component  # noqa: E402
+from autobahn.twisted.wamp import ApplicationSession  # noqa: E402
+from autobahn.twisted.websocket import WampWebSocketClientFactory, connectWS  # noqa: E402
+from autobahn.wamp import message  # noqa: E402
+from autobahn.wamp.exception import ApplicationError  # noqa: E402
+from autobahn.wamp.serializer import create_transport_serializer  # noqa: E402
+from autobahn.wamp.types import (CallOptions, CallResult, ComponentConfig,  # noqa: E402
                                  PublishOptions, RegisterOptions,
                                  SubscribeOptions)
 
@@ -44,43 +47,6 @@ CFG = json.loads(sys.argv[1])
 # Per scenario, and for the whole process (a fail-safe: nothing may hang).
 SCENARIO_TIMEOUT = 20
 PROCESS_TIMEOUT = 30
-
-
-def emit(obj):
-    print(json.dumps(obj, sort_keys=True), file=sys.__stdout__, flush=True)
-
-
-def norm(v):
-    if isinstance(v, (bytes, bytearray)):
-        return {'$bytes': bytes(v).hex()}
-    if isinstance(v, (list, tuple)):
-        return [norm(x) for x in v]
-    if isinstance(v, dict):
-        return {str(k): norm(x) for k, x in v.items()}
-    if isinstance(v, CallResult):
-        return {'$callresult': True, 'args': norm(v.results), 'kwargs': norm(v.kwresults)}
-    if v is None or isinstance(v, (bool, int, float, str)):
-        return v
-    return {'$repr': repr(v)}
-
-
-def sleep(seconds):
-    return task.deferLater(reactor, seconds, lambda: None)
-
-
-@inlineCallbacks
-def until(cond, timeout):
-    """Polls cond every 10 ms; True once it holds, False after timeout s."""
-    deadline = time.monotonic() + timeout
-    while not cond():
-        if time.monotonic() > deadline:
-            return False
-        yield sleep(0.01)
-    return True
-
-
-def bounded(d, seconds):
-    return d.addTimeout(seconds, reactor)
 
 
 # WELCOME details as sent, by session ID (Autobahn keeps only the role
@@ -237,15 +203,22 @@ class Peer(object):
             pass
 
 
-class Ctx(object):
+class Ctx(Scenario):
+    """A scenario's state: its URI prefix p and the peers it opened, which
+    close together when it ends."""
+
     def __init__(self, spec):
-        self.spec = spec
-        self.id = spec['id']
+        Scenario.__init__(self, spec)
         self.p = spec['prefix']
         self.peers = []
+        self.cleanups.append(lambda: DeferredList([p.close() for p in self.peers], consumeErrors=True))
 
-    def out(self, k, v):
-        emit({'s': self.id, 'k': k, 'v': norm(v)})
+    def other(self, v):
+        # Marked, so that Go tells a CallResult (several values or
+        # keywords) from a single value.
+        if isinstance(v, CallResult):
+            return {'$callresult': True, 'args': v.results, 'kwargs': v.kwresults}
+        return None
 
     @inlineCallbacks
     def peer(self, name, transport='ws', serializer='json'):
@@ -253,14 +226,6 @@ class Ctx(object):
         self.peers.append(p)
         yield p.open()
         return p
-
-
-SCENARIOS = {}
-
-
-def scenario(fn):
-    SCENARIOS[fn.__name__] = inlineCallbacks(fn)
-    return fn
 
 
 def error_of(e):
@@ -715,34 +680,4 @@ def acknowledged(c):
     c.out('no_subscribers', {'type': type(nosub.get('result')).__name__, 'error': nosub.get('error')})
 
 
-@inlineCallbacks
-def run(spec):
-    c = Ctx(spec)
-    try:
-        fn = SCENARIOS[spec['kind']]
-        yield bounded(fn(c), SCENARIO_TIMEOUT)
-        emit({'s': c.id, 'done': True})
-    except Exception:
-        emit({'s': c.id, 'fail': traceback.format_exc()})
-    yield DeferredList([p.close() for p in c.peers], consumeErrors=True)
-
-
-@inlineCallbacks
-def main():
-    yield DeferredList([run(spec) for spec in CFG['scenarios']], consumeErrors=True)
-    emit({'end': True})
-
-
-def fatal():
-    emit({'fatal': 'python process still running after %d s' % PROCESS_TIMEOUT})
-    sys.__stdout__.flush()
-    os._exit(2)
-
-
-def finish(_):
-    reactor.callLater(0.1, reactor.stop)
-
-
-reactor.callLater(PROCESS_TIMEOUT, fatal)
-reactor.callWhenRunning(lambda: main().addBoth(finish))
-reactor.run()
+run_scenarios(SCENARIOS, CFG['scenarios'], SCENARIO_TIMEOUT, PROCESS_TIMEOUT, context=Ctx)
