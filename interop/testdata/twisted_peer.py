@@ -5,6 +5,9 @@
 #   from twisted_peer import ...
 # and ends with run_scenarios(SCENARIOS, specs). Scenario functions go into
 # SCENARIOS by the decorator @scenario, or the script passes its own dict.
+# Peer (with RecordingSession and with_options) is the session of the
+# scripts that test features on the wire: Component sessions that record
+# what they receive and may change what they send.
 #
 # Output, one JSON object per line: {"s": id, "k": key, "v": value},
 # {"s": id, "done": true}, {"s": id, "fail": traceback}, {"end": true},
@@ -21,7 +24,10 @@ import txaio
 txaio.use_twisted()
 
 from twisted.internet import reactor, task
-from twisted.internet.defer import DeferredList, inlineCallbacks
+from twisted.internet.defer import Deferred, DeferredList, inlineCallbacks
+
+from autobahn.twisted.component import Component
+from autobahn.twisted.wamp import ApplicationSession
 
 from peer_lines import emit, norm  # noqa: F401 (scripts import emit and norm from here too)
 
@@ -73,6 +79,109 @@ class Scenario(object):
 
     def out(self, k, v):
         emit({'s': self.id, 'k': k, 'v': norm(v, self.other)})
+
+
+def with_options(msg, extra):
+    """Adds options Autobahn|Python 22.7.1 has no API for (disclose_me,
+    disclose_caller) to an outgoing message (CALL, PUBLISH, REGISTER)."""
+    base = type(msg)
+
+    class Patched(base):
+        __slots__ = ()
+
+        def marshal(self):
+            m = base.marshal(self)
+            m[2].update(extra)
+            return m
+
+    msg.__class__ = Patched
+
+
+class RecordingSession(ApplicationSession):
+    """An ApplicationSession that records the messages it receives in its
+    peer's received."""
+    peer = None
+
+    def onMessage(self, msg):
+        if self.peer is not None:
+            self.peer.received.append(msg)
+        return ApplicationSession.onMessage(self, msg)
+
+
+class Peer(object):
+    """One Autobahn session on transport "ws" or "rs" (cfg's URLs "ws" and
+    "rs") with a serializer, joined to cfg's "realm" by open(). Messages
+    from the router after HELLO land in received; every message sent after
+    the join goes through on_send first."""
+
+    def __init__(self, cfg, transport, serializer):
+        self.cfg = cfg
+        self.transport, self.serializer = transport, serializer
+        self.session = self.details = self.done = None
+        self.received = []
+
+    def config(self):
+        """The transport configuration of a Component."""
+        if self.transport == 'ws':
+            return {'type': 'websocket', 'url': self.cfg['ws'], 'serializers': [self.serializer],
+                    'max_retries': 0}
+        return {'type': 'rawsocket', 'url': self.cfg['rs'], 'serializer': self.serializer,
+                'max_retries': 0}
+
+    def start(self, factory, on_join):
+        """Connects with sessions from factory(ComponentConfig), calling
+        on_join(session, details) on the join; returns a Deferred that fires
+        when the connection is over (fails when it cannot be made)."""
+        comp = Component(transports=[self.config()], realm=self.cfg['realm'], session_factory=factory)
+        comp.on('join', on_join)
+        return comp.start(reactor)
+
+    def on_send(self, msg):
+        """Sees (and may change) every message sent after the join."""
+
+    @inlineCallbacks
+    def open(self):
+        joined = Deferred()
+
+        def factory(config):
+            s = RecordingSession(config)
+            s.peer = self
+            return s
+
+        def on_join(session, details):
+            if not joined.called:
+                reactor.callLater(0, joined.callback, (session, details))
+
+        self.done = self.start(factory, on_join)
+
+        def failed(f):
+            if not joined.called:
+                joined.errback(f)
+
+        self.done.addErrback(failed)
+        self.session, self.details = yield bounded(joined, 10)
+        t = self.session._transport
+        orig_send = t.send
+
+        def send(msg):
+            self.on_send(msg)
+            return orig_send(msg)
+
+        t.send = send
+        return self
+
+    @inlineCallbacks
+    def close(self):
+        try:
+            if self.session is not None and self.session.is_attached():
+                yield bounded(self.session.leave(), 3)
+        except Exception:
+            pass
+        try:
+            if self.done is not None:
+                yield bounded(self.done, 3)
+        except Exception:
+            pass
 
 
 @inlineCallbacks

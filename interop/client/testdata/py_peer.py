@@ -35,8 +35,9 @@ import time
 
 # The line protocol and the scenario runner (it sets up txaio for Twisted).
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'testdata'))
+from twisted_peer import Peer as BasePeer  # noqa: E402
 from twisted_peer import (SCENARIOS, Scenario, bounded, run_scenarios,  # noqa: E402
-                          scenario, sleep, until)
+                          scenario, sleep, until, with_options)
 
 import txaio  # noqa: E402
 
@@ -45,8 +46,6 @@ txaio.start_logging(out=sys.__stderr__, level='warn')
 from twisted.internet import reactor  # noqa: E402
 from twisted.internet.defer import Deferred, DeferredList, inlineCallbacks  # noqa: E402
 
-from autobahn.twisted.component import Component  # noqa: E402
-from autobahn.twisted.wamp import ApplicationSession  # noqa: E402
 from autobahn.wamp import message  # noqa: E402
 from autobahn.wamp.exception import ApplicationError  # noqa: E402
 from autobahn.wamp.types import (CallOptions, CallResult, PublishOptions,  # noqa: E402
@@ -73,92 +72,18 @@ def typename(v):
     return type(v).__name__
 
 
-def with_options(msg, extra):
-    """Adds options Autobahn|Python 22.7.1 has no API for (disclose_me) to an
-    outgoing CALL or PUBLISH."""
-    base = type(msg)
-
-    class Patched(base):
-        __slots__ = ()
-
-        def marshal(self):
-            m = base.marshal(self)
-            m[2].update(extra)
-            return m
-
-    msg.__class__ = Patched
-
-
-class RecordingSession(ApplicationSession):
-    peer = None
-
-    def onMessage(self, msg):
-        if self.peer is not None:
-            self.peer.received.append(msg)
-        return ApplicationSession.onMessage(self, msg)
-
-
-class Peer(object):
+class Peer(BasePeer):
     def __init__(self, transport, serializer):
-        self.transport, self.serializer = transport, serializer
-        self.session = self.details = self.done = None
-        self.received = []
+        BasePeer.__init__(self, CFG, transport, serializer)
         self.extra = {}  # message class -> options added to every such message
 
-    @inlineCallbacks
-    def open(self):
-        if self.transport == 'ws':
-            tc = {'type': 'websocket', 'url': CFG['ws'], 'serializers': [self.serializer], 'max_retries': 0}
-        else:
-            tc = {'type': 'rawsocket', 'url': CFG['rs'], 'serializer': self.serializer, 'max_retries': 0}
-        joined = Deferred()
-
-        def factory(cfg):
-            s = RecordingSession(cfg)
-            s.peer = self
-            return s
-
-        def on_join(session, details):
-            if not joined.called:
-                reactor.callLater(0, joined.callback, (session, details))
-
-        comp = Component(transports=[tc], realm=CFG['realm'], session_factory=factory)
-        comp.on('join', on_join)
-        self.done = comp.start(reactor)
-
-        def failed(f):
-            if not joined.called:
-                joined.errback(f)
-
-        self.done.addErrback(failed)
-        self.session, self.details = yield bounded(joined, 10)
-        t = self.session._transport
-        orig_send = t.send
-
-        def send(msg):
-            for cls, extra in self.extra.items():
-                if isinstance(msg, cls):
-                    with_options(msg, extra)
-            return orig_send(msg)
-
-        t.send = send
-        return self
+    def on_send(self, msg):
+        for cls, extra in self.extra.items():
+            if isinstance(msg, cls):
+                with_options(msg, extra)
 
     def identity(self):
         return {'session': self.details.session, 'authid': self.details.authid, 'authrole': self.details.authrole}
-
-    @inlineCallbacks
-    def close(self):
-        try:
-            if self.session is not None and self.session.is_attached():
-                yield bounded(self.session.leave(), 3)
-        except Exception:
-            pass
-        try:
-            if self.done is not None:
-                yield bounded(self.done, 3)
-        except Exception:
-            pass
 
 
 class Ctx(Scenario):

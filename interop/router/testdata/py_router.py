@@ -21,8 +21,9 @@ import time
 
 # The line protocol and the scenario runner (it sets up txaio for Twisted).
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'testdata'))
+from twisted_peer import Peer as BasePeer  # noqa: E402
 from twisted_peer import (SCENARIOS, Scenario, bounded, run_scenarios,  # noqa: E402
-                          scenario, sleep, until)
+                          scenario, sleep, until, with_options)
 
 import txaio  # noqa: E402
 
@@ -32,8 +33,6 @@ txaio.start_logging(out=sys.__stderr__, level='warn')
 from twisted.internet import reactor  # noqa: E402
 from twisted.internet.defer import Deferred, DeferredList, inlineCallbacks  # noqa: E402
 
-from autobahn.twisted.component import Component  # noqa: E402
-from autobahn.twisted.wamp import ApplicationSession  # noqa: E402
 from autobahn.twisted.websocket import WampWebSocketClientFactory, connectWS  # noqa: E402
 from autobahn.wamp import message  # noqa: E402
 from autobahn.wamp.exception import ApplicationError  # noqa: E402
@@ -66,106 +65,41 @@ def _record_welcome(wmsg):
 message.Welcome.parse = staticmethod(_record_welcome)
 
 
-def with_options(msg, extra):
-    """Adds options Autobahn|Python 22.7.1 has no API for (disclose_me,
-    disclose_caller) to an outgoing CALL, PUBLISH or REGISTER."""
-    base = type(msg)
-
-    class Patched(base):
-        __slots__ = ()
-
-        def marshal(self):
-            m = base.marshal(self)
-            m[2].update(extra)
-            return m
-
-    msg.__class__ = Patched
-
-
-class RecordingSession(ApplicationSession):
-    """An ApplicationSession that records the messages it receives."""
-    peer = None
-
-    def onMessage(self, msg):
-        if self.peer is not None:
-            self.peer.received.append(msg)
-        return ApplicationSession.onMessage(self, msg)
-
-
-class Peer(object):
-    """One Autobahn Component session on a transport and serializer."""
+class Peer(BasePeer):
+    """One Autobahn session on a transport and serializer; it also records
+    what it sends, and patch_next changes the next message of a class."""
 
     def __init__(self, ctx, name, transport, serializer):
+        BasePeer.__init__(self, CFG, transport, serializer)
         self.ctx, self.name = ctx, name
-        self.transport, self.serializer = transport, serializer
-        self.session = None
-        self.details = None
-        self.received = []  # messages from the router, after HELLO
         self.sent = []  # messages to the router, after join
         self.patches = []  # (message class, function) applied to the next such message
-        self.done = None
 
-    def config(self):
-        if self.transport == 'ws':
-            return {'type': 'websocket', 'url': CFG['ws'], 'serializers': [self.serializer],
-                    'max_retries': 0}
-        return {'type': 'rawsocket', 'url': CFG['rs'], 'serializer': self.serializer,
-                'max_retries': 0}
+    def start(self, factory, on_join):
+        if not self.serializer.endswith('.batched'):
+            return BasePeer.start(self, factory, on_join)
+        # Component refuses batched serializers: a plain WAMP-over-WebSocket
+        # client factory takes them.
+        done = Deferred()
 
-    @inlineCallbacks
-    def open(self):
-        joined = Deferred()
-
-        def factory(cfg):
-            s = RecordingSession(cfg)
-            s.peer = self
+        def batched_factory():
+            s = factory(ComponentConfig(realm=CFG['realm']))
+            s.on('join', on_join)
+            s.on('disconnect', lambda *a, **kw: done.called or done.callback(None))
             return s
 
-        def on_join(session, details):
-            if not joined.called:
-                reactor.callLater(0, joined.callback, (session, details))
+        f = WampWebSocketClientFactory(batched_factory, url=CFG['ws'],
+                                       serializers=[create_transport_serializer(self.serializer)])
+        connectWS(f)
+        return done
 
-        if self.serializer.endswith('.batched'):
-            # Component refuses batched serializers: a plain WAMP-over-WebSocket
-            # client factory takes them.
-            self.done = Deferred()
-
-            def batched_factory():
-                s = factory(ComponentConfig(realm=CFG['realm']))
-                s.on('join', on_join)
-                s.on('disconnect', lambda *a, **kw: self.done.called or self.done.callback(None))
-                return s
-
-            f = WampWebSocketClientFactory(batched_factory, url=CFG['ws'],
-                                           serializers=[create_transport_serializer(self.serializer)])
-            connectWS(f)
-        else:
-            comp = Component(transports=[self.config()], realm=CFG['realm'], session_factory=factory)
-            comp.on('join', on_join)
-            self.done = comp.start(reactor)
-
-            def failed(f):
-                if not joined.called:
-                    joined.errback(f)
-                return None
-
-            self.done.addErrback(failed)
-        session, details = yield bounded(joined, 10)
-        self.session, self.details = session, details
-        t = session._transport
-        orig_send = t.send
-
-        def send(msg):
-            for i, (cls, fn) in enumerate(self.patches):
-                if isinstance(msg, cls):
-                    del self.patches[i]
-                    fn(msg)
-                    break
-            self.sent.append(msg)
-            return orig_send(msg)
-
-        t.send = send
-        return self
+    def on_send(self, msg):
+        for i, (cls, fn) in enumerate(self.patches):
+            if isinstance(msg, cls):
+                del self.patches[i]
+                fn(msg)
+                break
+        self.sent.append(msg)
 
     @property
     def id(self):
@@ -188,19 +122,6 @@ class Peer(object):
 
     def got(self, cls, cond=None):
         return [m for m in self.received if isinstance(m, cls) and (cond is None or cond(m))]
-
-    @inlineCallbacks
-    def close(self):
-        try:
-            if self.session is not None and self.session.is_attached():
-                yield bounded(self.session.leave(), 3)
-        except Exception:
-            pass
-        try:
-            if self.done is not None:
-                yield bounded(self.done, 3)
-        except Exception:
-            pass
 
 
 class Ctx(Scenario):
