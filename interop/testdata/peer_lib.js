@@ -79,6 +79,22 @@ function progressDeferred() {
   return d;
 }
 
+// closeConnection closes an AutobahnJS Connection and resolves once it has
+// closed, or at once when close() throws (it was closed already).
+function closeConnection(conn) {
+  return new Promise((resolve) => {
+    conn.onclose = () => {
+      resolve();
+      return true; // no retry
+    };
+    try {
+      conn.close();
+    } catch (_) {
+      resolve();
+    }
+  });
+}
+
 // AutobahnJS's serializers by name, a new one each call.
 const serializers = {
   json: () => new autobahn.serializer.JSONSerializer(),
@@ -86,4 +102,4 @@ const serializers = {
   cbor: () => new autobahn.serializer.CBORSerializer(),
 };
 
-module.exports = { emit, describe, failSafe, sleep, within, progressDeferred, serializers };
+module.exports = { emit, describe, failSafe, sleep, within, progressDeferred, closeConnection, serializers };

@@ -7,7 +7,7 @@
 # SCENARIOS by the decorator @scenario, or the script passes its own dict.
 # Peer (with RecordingSession and with_options) is the session of the
 # scripts that test features on the wire: Component sessions that record
-# what they receive and may change what they send.
+# what they receive and may change what they send; PeerScenario closes them.
 #
 # Output, one JSON object per line: {"s": id, "k": key, "v": value},
 # {"s": id, "done": true}, {"s": id, "fail": traceback}, {"end": true},
@@ -182,6 +182,25 @@ class Peer(object):
                 yield bounded(self.done, 3)
         except Exception:
             pass
+
+
+class PeerScenario(Scenario):
+    """A Scenario with a URI prefix p (the spec's "prefix") and the Peers
+    it opens (open_peer), which close together when it ends (one after
+    another, their closes could outlast the process)."""
+
+    def __init__(self, spec):
+        Scenario.__init__(self, spec)
+        self.p = spec['prefix']
+        self.peers = []
+        self.cleanups.append(lambda: DeferredList([p.close() for p in self.peers], consumeErrors=True))
+
+    @inlineCallbacks
+    def open_peer(self, peer):
+        """Opens peer, to be closed when the scenario ends; returns it."""
+        self.peers.append(peer)
+        yield peer.open()
+        return peer
 
 
 @inlineCallbacks

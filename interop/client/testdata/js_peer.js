@@ -18,7 +18,9 @@
 // scripts/install-peers.sh).
 
 const autobahn = require('autobahn');
-const { emit, describe: describeWith, failSafe, sleep, within, progressDeferred, serializers } = require('../../testdata/peer_lib.js');
+const {
+  emit, describe: describeWith, failSafe, sleep, within, progressDeferred, closeConnection, serializers,
+} = require('../../testdata/peer_lib.js');
 
 const CFG = JSON.parse(process.argv[2]);
 const SCENARIO_TIMEOUT = 30000;
@@ -130,19 +132,10 @@ class Ctx {
   }
 
   async close() {
-    await Promise.race([Promise.all(this.conns.map((e) => new Promise((resolve) => {
+    await Promise.race([Promise.all(this.conns.map((e) => {
       e.closing = true;
-      if (e.closed || !e.opened) return resolve();
-      e.conn.onclose = () => {
-        resolve();
-        return true;
-      };
-      try {
-        e.conn.close();
-      } catch (_) {
-        resolve();
-      }
-    }))), sleep(2000)]);
+      return e.closed || !e.opened ? Promise.resolve() : closeConnection(e.conn);
+    })), sleep(2000)]);
   }
 }
 

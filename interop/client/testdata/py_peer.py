@@ -36,8 +36,8 @@ import time
 # The line protocol and the scenario runner (it sets up txaio for Twisted).
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'testdata'))
 from twisted_peer import Peer as BasePeer  # noqa: E402
-from twisted_peer import (SCENARIOS, Scenario, bounded, run_scenarios,  # noqa: E402
-                          scenario, sleep, until, with_options)
+from twisted_peer import (SCENARIOS, PeerScenario, bounded,  # noqa: E402
+                          run_scenarios, scenario, sleep, until, with_options)
 
 import txaio  # noqa: E402
 
@@ -86,22 +86,10 @@ class Peer(BasePeer):
         return {'session': self.details.session, 'authid': self.details.authid, 'authrole': self.details.authrole}
 
 
-class Ctx(Scenario):
-    """A scenario's state: its URI prefix p and the peers it opened, which
-    close together when it ends."""
-
-    def __init__(self, spec):
-        Scenario.__init__(self, spec)
-        self.p = spec['prefix']
-        self.peers = []
-        self.cleanups.append(lambda: DeferredList([p.close() for p in self.peers], consumeErrors=True))
-
-    @inlineCallbacks
+class Ctx(PeerScenario):
     def peer(self):
-        p = Peer(self.spec['transport'], self.spec['serializer'])
-        self.peers.append(p)
-        yield p.open()
-        return p
+        """Opens a session on the scenario's transport and serializer."""
+        return self.open_peer(Peer(self.spec['transport'], self.spec['serializer']))
 
 
 def outcome_of_error(e):

@@ -23,7 +23,9 @@ const { JsonSerializer } = require('wampy/JsonSerializer.js');
 const { MsgpackSerializer } = require('wampy/MsgpackSerializer.js');
 const { CborSerializer } = require('wampy/CborSerializer.js');
 const WebSocket = require('ws');
-const { emit, describe: describeWith, sleep, within, progressDeferred, serializers: abSerializers } = require('../../testdata/peer_lib.js');
+const {
+  emit, describe: describeWith, sleep, within, progressDeferred, closeConnection, serializers: abSerializers,
+} = require('../../testdata/peer_lib.js');
 
 const cfg = JSON.parse(process.argv[2] || '{}');
 const P = cfg.prefix;
@@ -220,17 +222,7 @@ async function closeAll() {
       continue;
     }
     if (e.kind === 'autobahn') {
-      waits.push(new Promise((resolve) => {
-        e.conn.onclose = () => {
-          resolve();
-          return true;
-        };
-        try {
-          e.conn.close();
-        } catch (_) {
-          resolve();
-        }
-      }));
+      waits.push(closeConnection(e.conn));
     } else if (e.conn) {
       waits.push(Promise.resolve(e.conn.disconnect()).catch(() => {}));
     }

@@ -22,8 +22,8 @@ import time
 # The line protocol and the scenario runner (it sets up txaio for Twisted).
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'testdata'))
 from twisted_peer import Peer as BasePeer  # noqa: E402
-from twisted_peer import (SCENARIOS, Scenario, bounded, run_scenarios,  # noqa: E402
-                          scenario, sleep, until, with_options)
+from twisted_peer import (SCENARIOS, PeerScenario, bounded,  # noqa: E402
+                          run_scenarios, scenario, sleep, until, with_options)
 
 import txaio  # noqa: E402
 
@@ -31,7 +31,7 @@ import txaio  # noqa: E402
 txaio.start_logging(out=sys.__stderr__, level='warn')
 
 from twisted.internet import reactor  # noqa: E402
-from twisted.internet.defer import Deferred, DeferredList, inlineCallbacks  # noqa: E402
+from twisted.internet.defer import Deferred, inlineCallbacks  # noqa: E402
 
 from autobahn.twisted.websocket import WampWebSocketClientFactory, connectWS  # noqa: E402
 from autobahn.wamp import message  # noqa: E402
@@ -124,16 +124,7 @@ class Peer(BasePeer):
         return [m for m in self.received if isinstance(m, cls) and (cond is None or cond(m))]
 
 
-class Ctx(Scenario):
-    """A scenario's state: its URI prefix p and the peers it opened, which
-    close together when it ends."""
-
-    def __init__(self, spec):
-        Scenario.__init__(self, spec)
-        self.p = spec['prefix']
-        self.peers = []
-        self.cleanups.append(lambda: DeferredList([p.close() for p in self.peers], consumeErrors=True))
-
+class Ctx(PeerScenario):
     def other(self, v):
         # Marked, so that Go tells a CallResult (several values or
         # keywords) from a single value.
@@ -141,12 +132,8 @@ class Ctx(Scenario):
             return {'$callresult': True, 'args': v.results, 'kwargs': v.kwresults}
         return None
 
-    @inlineCallbacks
     def peer(self, name, transport='ws', serializer='json'):
-        p = Peer(self, name, transport, serializer)
-        self.peers.append(p)
-        yield p.open()
-        return p
+        return self.open_peer(Peer(self, name, transport, serializer))
 
 
 def error_of(e):
