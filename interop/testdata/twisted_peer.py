@@ -29,7 +29,7 @@ from twisted.internet.defer import Deferred, DeferredList, inlineCallbacks
 from autobahn.twisted.component import Component
 from autobahn.twisted.wamp import ApplicationSession
 
-from peer_lines import emit, norm  # noqa: F401 (scripts import emit and norm from here too)
+from peer_lines import emit, norm
 
 
 def sleep(seconds):
