@@ -1,0 +1,276 @@
+package plugin
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"sync"
+
+	"github.com/hashicorp/go-hclog"
+	goplugin "github.com/hashicorp/go-plugin"
+	"google.golang.org/grpc"
+	"google.golang.org/protobuf/types/known/wrapperspb"
+
+	"github.com/autobahn-go/autobahn/core"
+	"github.com/autobahn-go/autobahn/payloadcodec/plugin/internal/wire"
+	"github.com/autobahn-go/autobahn/registry"
+	"github.com/autobahn-go/autobahn/serializers/cbor"
+)
+
+// Offer is what a plugin binary provides: payload codecs by algorithm name,
+// made from the configuration the host sends (the same factories that
+// register in process), and object serializers, which the host turns into
+// message serializers (plain and batched).
+type Offer struct {
+	Codecs      map[string]registry.PayloadCodecFactory
+	Serializers []core.ObjectSerializer
+}
+
+// Serve is the main function of a plugin binary: it serves o to the host
+// that started the process and returns when the host lets it go (Close) or
+// disappears. Started by anything else than an autobahn host, it says so
+// and exits with status 1; an empty or inconsistent offer exits likewise,
+// with the reason on stderr (which the host's error shows).
+//
+// The host logs what the plugin writes. Write diagnostics with log or
+// slog (they write to the process's stderr, which the host reads
+// directly): go-plugin redirects os.Stderr and os.Stdout through its
+// connection, which loses the last lines of a process that exits at once.
+//
+//	func main() {
+//		plugin.Serve(plugin.Offer{Codecs: map[string]registry.PayloadCodecFactory{"zstd": newCodec}})
+//	}
+func Serve(o Offer) {
+	s, err := newServer(o)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "autobahn plugin:", err)
+		os.Exit(1)
+	}
+	watchParent()
+	goplugin.Serve(&goplugin.ServeConfig{
+		HandshakeConfig: handshake,
+		Plugins:         goplugin.PluginSet{wire.PluginName: &grpcPlugin{server: s}},
+		GRPCServer: func(opts []grpc.ServerOption) *grpc.Server {
+			return grpc.NewServer(append(opts, grpc.MaxRecvMsgSize(wire.MaxMessage), grpc.MaxSendMsgSize(wire.MaxMessage))...)
+		},
+		// go-plugin's own chatter stays quiet: the host logs every line
+		// of the plugin's stderr.
+		Logger: hclog.New(&hclog.LoggerOptions{Level: hclog.Warn, Output: os.Stderr}),
+	})
+}
+
+var handshake = goplugin.HandshakeConfig{
+	ProtocolVersion:  wire.ProtocolVersion,
+	MagicCookieKey:   wire.MagicCookieKey,
+	MagicCookieValue: wire.MagicCookieValue,
+}
+
+// grpcPlugin is the one go-plugin plugin: the server side registers the
+// service, the client side hands out the connection (the host speaks the
+// service itself, see conn.go).
+type grpcPlugin struct {
+	goplugin.NetRPCUnsupportedPlugin
+	server *server
+}
+
+func (p *grpcPlugin) GRPCServer(_ *goplugin.GRPCBroker, s *grpc.Server) error {
+	s.RegisterService(&wire.ServiceDesc, p.server)
+	return nil
+}
+
+func (p *grpcPlugin) GRPCClient(_ context.Context, _ *goplugin.GRPCBroker, cc *grpc.ClientConn) (any, error) {
+	return cc, nil
+}
+
+// server is the plugin side of the service.
+type server struct {
+	offer Offer
+	desc  []byte
+
+	mu     sync.RWMutex
+	codecs map[uint64]core.PayloadCodec // by the host's codec id
+}
+
+func newServer(o Offer) (*server, error) {
+	if len(o.Codecs) == 0 && len(o.Serializers) == 0 {
+		return nil, errors.New("the offer has neither codecs nor serializers")
+	}
+	d := description{Protocol: wire.ProtocolVersion}
+	for name, f := range o.Codecs {
+		if name == "" || f == nil {
+			return nil, fmt.Errorf("codec %q: empty name or nil factory", name)
+		}
+		d.Codecs = append(d.Codecs, name)
+	}
+	slices.Sort(d.Codecs)
+	for _, s := range o.Serializers {
+		if s == nil || s.Name() == "" {
+			return nil, errors.New("a nil serializer or one with an empty name")
+		}
+		d.Serializers = append(d.Serializers, serializerInfo{Name: s.Name(), RawSocketID: s.RawSocketID(), Binary: s.Binary()})
+	}
+	desc, err := cbor.Object.Marshal(nil, d.value())
+	if err != nil {
+		return nil, err
+	}
+	return &server{offer: o, desc: desc, codecs: map[uint64]core.PayloadCodec{}}, nil
+}
+
+func (s *server) Describe() ([]byte, error) { return s.desc, nil }
+
+// Exchange answers the requests of the host's stream, each on a goroutine
+// of its own, so that a slow request delays only its own answer; a batcher
+// sends the answers ready at the time in one message.
+func (s *server) Exchange(stream grpc.ServerStream) error {
+	out := make(chan []byte, 1024)
+	done := make(chan struct{})
+	defer close(done)
+	go wire.Batcher(func(frame []byte) error { return stream.SendMsg(wrapperspb.Bytes(frame)) }, out, done)
+	ctx := stream.Context()
+	for {
+		m := new(wrapperspb.BytesValue)
+		if err := stream.RecvMsg(m); err != nil {
+			if errors.Is(err, io.EOF) {
+				return nil
+			}
+			return err
+		}
+		err := wire.Split(m.Value, func(id uint64, body []byte) {
+			go s.handle(ctx, id, body, out, done)
+		})
+		if err != nil {
+			return err
+		}
+	}
+}
+
+func (s *server) handle(ctx context.Context, id uint64, body []byte, out chan<- []byte, done <-chan struct{}) {
+	ans := s.answer(ctx, body)
+	b, err := cbor.Object.Marshal(nil, ans)
+	if err != nil {
+		b, _ = cbor.Object.Marshal(nil, []any{"the answer does not encode: " + err.Error()})
+	}
+	select {
+	case out <- wire.AppendItem(make([]byte, 0, len(b)+16), id, b):
+	case <-done:
+	}
+}
+
+// answer runs one request; a panic of the codec or serializer is the
+// request's error, and the plugin goes on serving.
+func (s *server) answer(ctx context.Context, body []byte) (ans []any) {
+	defer func() {
+		if r := recover(); r != nil {
+			ans = []any{fmt.Sprintf("panic: %v", r)}
+		}
+	}()
+	v, err := cbor.Object.Unmarshal(body)
+	if err != nil {
+		return []any{"malformed request: " + err.Error()}
+	}
+	f := wire.NewFields(v, 2, "request")
+	op := f.Int(0)
+	if f.Err() != nil {
+		return []any{"malformed request: " + f.Err().Error()}
+	}
+	var res []any
+	switch op {
+	case wire.OpOpen:
+		err = s.open(f)
+	case wire.OpEncode, wire.OpDecode:
+		res, err = s.codecOp(ctx, op, f)
+	case wire.OpMarshal, wire.OpUnmarshal:
+		res, err = s.serializerOp(op, f)
+	default:
+		err = fmt.Errorf("unknown operation %d", op)
+	}
+	if err != nil {
+		return []any{err.Error()}
+	}
+	return append([]any{nil}, res...)
+}
+
+func (s *server) open(f *wire.Fields) error {
+	id, algo, config := f.Uint(1), f.Str(2), f.Map(3)
+	if f.Err() != nil {
+		return f.Err()
+	}
+	factory, ok := s.offer.Codecs[algo]
+	if !ok {
+		return fmt.Errorf("no codec %q in this plugin", algo)
+	}
+	c, err := factory(config)
+	if err != nil {
+		return err
+	}
+	if c == nil {
+		return fmt.Errorf("codec %q: the factory returned no codec", algo)
+	}
+	s.mu.Lock()
+	s.codecs[id] = c
+	s.mu.Unlock()
+	return nil
+}
+
+func (s *server) codecOp(ctx context.Context, op int, f *wire.Fields) ([]any, error) {
+	id := f.Uint(1)
+	s.mu.RLock()
+	c := s.codecs[id]
+	s.mu.RUnlock()
+	if c == nil {
+		return nil, fmt.Errorf("codec %d was not opened", id)
+	}
+	originating, uri := f.Bool(2), f.Str(3)
+	if op == wire.OpEncode {
+		args, kwargs := f.List(4), f.Map(5)
+		if f.Err() != nil {
+			return nil, f.Err()
+		}
+		enc, err := c.Encode(ctx, originating, uri, args, kwargs)
+		if err != nil || enc == nil {
+			return []any{nil}, err
+		}
+		return []any{orEmpty(enc.Payload), enc.Algo, enc.Serializer, enc.Cipher, enc.Key}, nil
+	}
+	p := &core.EncodedPayload{Payload: f.Bytes(4), Algo: f.Str(5), Serializer: f.Str(6), Cipher: f.Str(7), Key: f.Str(8)}
+	if f.Err() != nil {
+		return nil, f.Err()
+	}
+	uri, args, kwargs, err := c.Decode(ctx, originating, uri, p)
+	if err != nil {
+		return nil, err
+	}
+	return []any{uri, args, kwargs}, nil
+}
+
+func (s *server) serializerOp(op int, f *wire.Fields) ([]any, error) {
+	i := f.Int(1)
+	if f.Err() != nil {
+		return nil, f.Err()
+	}
+	if i >= len(s.offer.Serializers) {
+		return nil, fmt.Errorf("no serializer %d in this plugin", i)
+	}
+	ser := s.offer.Serializers[i]
+	if op == wire.OpMarshal {
+		b, err := ser.Marshal(nil, f.Any(2))
+		return []any{orEmpty(b)}, err
+	}
+	data := f.Bytes(2)
+	if f.Err() != nil {
+		return nil, f.Err()
+	}
+	v, err := ser.Unmarshal(data)
+	return []any{v}, err
+}
+
+// orEmpty keeps an empty result distinct from "no payload" (nil).
+func orEmpty(b []byte) []byte {
+	if b == nil {
+		return []byte{}
+	}
+	return b
+}
