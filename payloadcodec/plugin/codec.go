@@ -2,44 +2,12 @@ package plugin
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/autobahn-go/autobahn/core"
 	"github.com/autobahn-go/autobahn/payloadcodec/plugin/internal/wire"
 	"github.com/autobahn-go/autobahn/registry"
-	"github.com/autobahn-go/autobahn/serializers/cbor"
 )
-
-// fieldsResult are the results of an answer, after its error element.
-type fieldsResult = wire.Fields
-
-// roundTripFields sends body on c and reads the answer: [error or nil,
-// results…]. A plugin's error is returned as it said it; an answer that
-// does not parse is garbage, and says so.
-func roundTripFields(ctx context.Context, c *conn, body []byte) (*fieldsResult, error) {
-	ans, err := c.roundTrip(ctx, body)
-	if err != nil {
-		return nil, err
-	}
-	v, err := cbor.Object.Unmarshal(ans)
-	if err != nil {
-		return nil, fmt.Errorf("the plugin answered garbage: %w", err)
-	}
-	l, _ := v.([]any)
-	f := wire.NewFields(v, 1, "answer")
-	if msg := f.OptStr(0); f.Err() != nil {
-		return nil, fmt.Errorf("the plugin answered garbage: %w", f.Err())
-	} else if msg != "" {
-		return nil, errors.New(msg)
-	}
-	return wire.NewFields(l[1:], 0, "answer"), nil
-}
-
-// garbage wraps the error of an answer of the wrong shape.
-func garbage(err error) error {
-	return fmt.Errorf("the plugin answered garbage: %w", err)
-}
 
 // codecFactory is the registry factory of one codec of the plugin: it
 // opens a codec with config in the plugin, so that a configuration error
@@ -79,11 +47,7 @@ func (rc *remoteCodec) ensureOpen(ctx context.Context, c *conn) error {
 	if done {
 		return nil
 	}
-	body, err := cbor.Object.Marshal(nil, []any{int64(wire.OpOpen), rc.id, rc.algo, rc.config})
-	if err != nil {
-		return fmt.Errorf("the configuration does not encode: %w", err)
-	}
-	if _, err := roundTripFields(ctx, c, body); err != nil {
+	if _, err := rc.h.send(ctx, c, []any{int64(wire.OpOpen), rc.id, rc.algo, rc.config}, 0); err != nil {
 		return err
 	}
 	c.mu.Lock()
@@ -94,7 +58,7 @@ func (rc *remoteCodec) ensureOpen(ctx context.Context, c *conn) error {
 
 // Encode encodes the payload in the plugin.
 func (rc *remoteCodec) Encode(ctx context.Context, originating bool, uri string, args []any, kwargs map[string]any) (*core.EncodedPayload, error) {
-	f, err := rc.h.call(ctx, rc.what("encode"), rc, []any{int64(wire.OpEncode), rc.id, originating, uri, args, kwargs})
+	f, err := rc.h.call(ctx, rc.what("encode"), rc, []any{int64(wire.OpEncode), rc.id, originating, uri, args, kwargs}, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -110,7 +74,7 @@ func (rc *remoteCodec) Encode(ctx context.Context, originating bool, uri string,
 
 // Decode decodes the payload in the plugin.
 func (rc *remoteCodec) Decode(ctx context.Context, originating bool, uri string, p *core.EncodedPayload) (string, []any, map[string]any, error) {
-	f, err := rc.h.call(ctx, rc.what("decode"), rc, []any{int64(wire.OpDecode), rc.id, originating, uri, p.Payload, p.Algo, p.Serializer, p.Cipher, p.Key})
+	f, err := rc.h.call(ctx, rc.what("decode"), rc, []any{int64(wire.OpDecode), rc.id, originating, uri, p.Payload, p.Algo, p.Serializer, p.Cipher, p.Key}, len(p.Payload))
 	if err != nil {
 		return "", nil, nil, err
 	}
@@ -141,7 +105,7 @@ func (s *remoteSerializer) Binary() bool      { return s.info.Binary }
 // Marshal appends the plugin's encoding of v to dst.
 func (s *remoteSerializer) Marshal(dst []byte, v any) ([]byte, error) {
 	what := fmt.Sprintf("serializer %q: marshal", s.info.Name)
-	f, err := s.h.call(context.Background(), what, nil, []any{int64(wire.OpMarshal), int64(s.index), v})
+	f, err := s.h.call(context.Background(), what, nil, []any{int64(wire.OpMarshal), int64(s.index), v}, 0)
 	if err != nil {
 		return dst, err
 	}
@@ -155,7 +119,7 @@ func (s *remoteSerializer) Marshal(dst []byte, v any) ([]byte, error) {
 // Unmarshal decodes data in the plugin.
 func (s *remoteSerializer) Unmarshal(data []byte) (any, error) {
 	what := fmt.Sprintf("serializer %q: unmarshal", s.info.Name)
-	f, err := s.h.call(context.Background(), what, nil, []any{int64(wire.OpUnmarshal), int64(s.index), data})
+	f, err := s.h.call(context.Background(), what, nil, []any{int64(wire.OpUnmarshal), int64(s.index), data}, len(data))
 	if err != nil {
 		return nil, err
 	}

@@ -36,7 +36,7 @@ type conn struct {
 	nextID  atomic.Uint64
 
 	mu      sync.Mutex
-	pending map[uint64]chan []byte
+	pending map[uint64]waiter
 	opened  map[uint64]bool // codec ids opened in this process
 
 	dead     chan struct{} // closed when the conn failed; err says why
@@ -63,8 +63,10 @@ func startConn(h *Host) (*conn, description, error) {
 		SyncStdout:       tail.source(),
 		SkipHostEnv:      true,
 		StartTimeout:     h.opts.StartTimeout,
-		GRPCDialOptions: []grpc.DialOption{grpc.WithDefaultCallOptions(
-			grpc.MaxCallRecvMsgSize(wire.MaxMessage), grpc.MaxCallSendMsgSize(wire.MaxMessage))},
+		GRPCDialOptions: []grpc.DialOption{
+			grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(wire.MaxMessage), grpc.MaxCallSendMsgSize(wire.MaxMessage)),
+			grpc.WithInitialWindowSize(wire.Window), grpc.WithInitialConnWindowSize(wire.Window),
+		},
 	})
 	fail := func(what string, err error) (*conn, description, error) {
 		client.Kill() // also waits until its stderr is read
@@ -101,7 +103,7 @@ func startConn(h *Host) (*conn, description, error) {
 	}
 	c := &conn{
 		client: client, stderr: tail, started: time.Now(), cancel: streamCancel,
-		out: make(chan []byte, 1024), pending: map[uint64]chan []byte{}, opened: map[uint64]bool{},
+		out: make(chan []byte, 1024), pending: map[uint64]waiter{}, opened: map[uint64]bool{},
 		dead: make(chan struct{}), readDone: make(chan struct{}),
 	}
 	if rc := client.ReattachConfig(); rc != nil {
@@ -114,6 +116,7 @@ func startConn(h *Host) (*conn, description, error) {
 		}
 	}()
 	go c.read(stream, h)
+	go c.expire()
 	return c, desc, nil
 }
 
@@ -139,11 +142,44 @@ func (c *conn) read(stream grpc.ClientStream, h *Host) {
 
 func (c *conn) deliver(id uint64, body []byte) {
 	c.mu.Lock()
-	ch := c.pending[id]
+	w, ok := c.pending[id]
 	delete(c.pending, id)
 	c.mu.Unlock()
-	if ch != nil {
-		ch <- body // buffered: never blocks
+	if ok {
+		w.ch <- body // buffered: never blocks
+	}
+}
+
+// waiter is a caller waiting for an answer. A caller whose context has no
+// deadline gets one (Options.CallTimeout), which expire enforces: one
+// ticker for all of them instead of a timer per request.
+type waiter struct {
+	ch       chan []byte // gets the answer, or nil when the deadline passed
+	deadline time.Time   // zero: the caller's context has one
+}
+
+// expireEvery is how often expire looks for waiters past their deadline.
+const expireEvery = 50 * time.Millisecond
+
+// expire answers nil to the waiters past their deadline, until the conn
+// is dead.
+func (c *conn) expire() {
+	t := time.NewTicker(expireEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-c.dead:
+			return
+		case now := <-t.C:
+			c.mu.Lock()
+			for id, w := range c.pending {
+				if !w.deadline.IsZero() && now.After(w.deadline) {
+					delete(c.pending, id)
+					w.ch <- nil
+				}
+			}
+			c.mu.Unlock()
+		}
 	}
 }
 
@@ -184,19 +220,25 @@ func (c *conn) isDead() bool {
 	}
 }
 
-// roundTrip sends one request body and waits for its answer, its ctx or
-// the end of the conn, whichever comes first.
-func (c *conn) roundTrip(ctx context.Context, body []byte) ([]byte, error) {
+// roundTrip sends one request, the body in a wire.NewItem buffer, and
+// waits for its answer until ctx ends, timeout passes (when ctx has no
+// deadline) or the conn fails, whichever comes first.
+func (c *conn) roundTrip(ctx context.Context, buf []byte, timeout time.Duration) ([]byte, error) {
 	id := c.nextID.Add(1)
-	ch := make(chan []byte, 1)
+	w := waiter{ch: make(chan []byte, 1)}
+	if _, ok := ctx.Deadline(); !ok {
+		w.deadline = time.Now().Add(timeout)
+	}
 	c.mu.Lock()
-	c.pending[id] = ch
+	c.pending[id] = w
 	c.mu.Unlock()
-	item := wire.AppendItem(make([]byte, 0, len(body)+16), id, body)
 	select {
-	case c.out <- item:
+	case c.out <- wire.SealItem(buf, id):
 		select {
-		case ans := <-ch:
+		case ans := <-w.ch:
+			if ans == nil {
+				return nil, fmt.Errorf("no answer from the plugin within %v", timeout)
+			}
 			return ans, nil
 		case <-ctx.Done():
 		case <-c.dead:
@@ -208,8 +250,10 @@ func (c *conn) roundTrip(ctx context.Context, body []byte) ([]byte, error) {
 	delete(c.pending, id)
 	c.mu.Unlock()
 	select {
-	case ans := <-ch: // answered after all
-		return ans, nil
+	case ans := <-w.ch: // answered after all
+		if ans != nil {
+			return ans, nil
+		}
 	default:
 	}
 	if ctx.Err() != nil {

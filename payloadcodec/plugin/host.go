@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/autobahn-go/autobahn/core"
+	"github.com/autobahn-go/autobahn/payloadcodec/plugin/internal/wire"
 	"github.com/autobahn-go/autobahn/registry"
 	"github.com/autobahn-go/autobahn/serializers/cbor"
 )
@@ -262,7 +263,8 @@ func (h *Host) restart() {
 	}
 }
 
-// live returns the running conn, waiting for a restart within ctx.
+// live returns the running conn, waiting for a restart within ctx (or
+// Options.CallTimeout when ctx has no deadline).
 func (h *Host) live(ctx context.Context) (*conn, error) {
 	for {
 		h.mu.Lock()
@@ -274,7 +276,12 @@ func (h *Host) live(ctx context.Context) (*conn, error) {
 		if c != nil && !c.isDead() {
 			return c, nil
 		}
-		if c != nil { // dead, and lost() is about to run
+		if _, ok := ctx.Deadline(); !ok {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithTimeout(ctx, h.opts.CallTimeout)
+			defer cancel()
+		}
+		if c != nil { // dead, and lost() is about to replace it
 			ready = c.dead
 		}
 		select {
@@ -291,21 +298,16 @@ func (h *Host) live(ctx context.Context) (*conn, error) {
 
 // call sends one request on the running conn and returns the answer's
 // results; what names the request in errors ("codec \"zstd\": decode").
-// open, when set, opens a codec in a newly started process first.
-func (h *Host) call(ctx context.Context, what string, open *remoteCodec, req []any) (*fieldsResult, error) {
-	if _, ok := ctx.Deadline(); !ok {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, h.opts.CallTimeout)
-		defer cancel()
-	}
-	res, err := h.callCtx(ctx, open, req)
+// open, when set, is a codec to open first in a newly started process.
+func (h *Host) call(ctx context.Context, what string, open *remoteCodec, req []any, sizeHint int) (*wire.Fields, error) {
+	res, err := h.callConn(ctx, open, req, sizeHint)
 	if err != nil {
 		return nil, fmt.Errorf("plugin %s: %s: %w", h.name, what, err)
 	}
 	return res, nil
 }
 
-func (h *Host) callCtx(ctx context.Context, open *remoteCodec, req []any) (*fieldsResult, error) {
+func (h *Host) callConn(ctx context.Context, open *remoteCodec, req []any, sizeHint int) (*wire.Fields, error) {
 	c, err := h.live(ctx)
 	if err != nil {
 		return nil, err
@@ -315,9 +317,35 @@ func (h *Host) callCtx(ctx context.Context, open *remoteCodec, req []any) (*fiel
 			return nil, err
 		}
 	}
-	body, err := cbor.Object.Marshal(nil, req)
+	return h.send(ctx, c, req, sizeHint)
+}
+
+// send encodes a request, sends it on c and reads the answer: [error or
+// nil, results…]. A plugin's error is returned as it said it; an answer
+// that does not parse is garbage, and says so.
+func (h *Host) send(ctx context.Context, c *conn, req []any, sizeHint int) (*wire.Fields, error) {
+	buf, err := cbor.Object.Marshal(wire.NewItem(sizeHint+64), req)
 	if err != nil {
 		return nil, fmt.Errorf("the request does not encode: %w", err)
 	}
-	return roundTripFields(ctx, c, body)
+	ans, err := c.roundTrip(ctx, buf, h.opts.CallTimeout)
+	if err != nil {
+		return nil, err
+	}
+	v, err := cbor.Object.Unmarshal(ans)
+	if err != nil {
+		return nil, garbage(err)
+	}
+	f := wire.NewFields(v, 1, "answer")
+	if msg := f.OptStr(0); f.Err() != nil {
+		return nil, garbage(f.Err())
+	} else if msg != "" {
+		return nil, errors.New(msg)
+	}
+	return wire.NewFields(v.([]any)[1:], 0, "answer"), nil
+}
+
+// garbage wraps the error of an answer of the wrong shape.
+func garbage(err error) error {
+	return fmt.Errorf("the plugin answered garbage: %w", err)
 }

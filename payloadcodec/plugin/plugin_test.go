@@ -216,6 +216,18 @@ func TestHangIsBoundedByTheDeadline(t *testing.T) {
 	}
 }
 
+func TestHangWithoutDeadlineIsBoundedByCallTimeout(t *testing.T) {
+	_, reg := load(t, plugin.Options{CallTimeout: 300 * time.Millisecond})
+	start := time.Now()
+	err := roundTrip(context.Background(), newCodec(t, reg, nil), "hang")
+	if err == nil || !strings.Contains(err.Error(), "no answer from the plugin within 300ms") {
+		t.Errorf("hang: %v", err)
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("the hung request took %v", d)
+	}
+}
+
 func TestGarbageAnswers(t *testing.T) {
 	_, reg := load(t, plugin.Options{}, "-garbage")
 	_, err := reg.NewPayloadCodec("xor", nil)

@@ -19,6 +19,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"runtime"
 
 	"google.golang.org/grpc"
 	"google.golang.org/protobuf/types/known/wrapperspb"
@@ -45,6 +46,12 @@ const (
 // MaxMessage is the largest gRPC message either side accepts: a batch of
 // requests, or one large payload (WAMP messages of several MiB exist).
 const MaxMessage = 64 << 20
+
+// Window is gRPC's flow-control window of the stream and the connection:
+// large enough for every request in flight, so that a burst of callers
+// never waits for a window update (the default, 64 KiB, holds 60 1 KiB
+// payloads).
+const Window = 8 << 20
 
 // MaxBatch is the size past which a writer sends what it has collected
 // instead of adding more requests to the message.
@@ -98,7 +105,29 @@ var ExchangeStream = grpc.StreamDesc{
 	},
 }
 
-// AppendItem appends one request or answer (its id and body) to a frame.
+// headerRoom is the room NewItem leaves for an item's header: its id and
+// its length, two uvarints.
+const headerRoom = 2 * binary.MaxVarintLen64
+
+// NewItem returns an empty buffer to append a body to (with
+// cbor.Object.Marshal), with room in front for the header that SealItem
+// writes, so that a request or answer is made in one buffer.
+func NewItem(sizeHint int) []byte {
+	return make([]byte, headerRoom, headerRoom+sizeHint)
+}
+
+// SealItem writes the header of the body appended to a NewItem buffer and
+// returns the item, ready for a frame.
+func SealItem(b []byte, id uint64) []byte {
+	var hdr [headerRoom]byte
+	h := binary.AppendUvarint(hdr[:0], id)
+	h = binary.AppendUvarint(h, uint64(len(b)-headerRoom))
+	start := headerRoom - len(h)
+	copy(b[start:], h)
+	return b[start:]
+}
+
+// AppendItem appends one item (its id and body) to a frame.
 func AppendItem(frame []byte, id uint64, body []byte) []byte {
 	frame = binary.AppendUvarint(frame, id)
 	frame = binary.AppendUvarint(frame, uint64(len(body)))
@@ -129,8 +158,8 @@ func Split(frame []byte, fn func(id uint64, body []byte)) error {
 }
 
 // Batcher sends the items queued on a channel in as few stream messages as
-// the sender's pace allows: it takes what is queued when the previous send
-// returns, up to MaxBatch bytes. It returns when done is closed or a send
+// the producers' pace allows: it takes what is queued once the producers
+// that can run have run, up to MaxBatch bytes. It returns when done is closed or a send
 // fails.
 func Batcher(send func(frame []byte) error, items <-chan []byte, done <-chan struct{}) error {
 	var frame []byte
@@ -141,6 +170,11 @@ func Batcher(send func(frame []byte) error, items <-chan []byte, done <-chan str
 		case <-done:
 			return nil
 		}
+		// Let the goroutines that are about to queue an item (callers
+		// woken by the last answers, handlers finishing) do so: a gRPC
+		// send only queues the message, so without this nearly every
+		// item would travel alone, each paying a message's cost.
+		runtime.Gosched()
 	more:
 		for len(frame) < MaxBatch {
 			select {

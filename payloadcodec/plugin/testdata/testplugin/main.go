@@ -5,6 +5,7 @@
 //
 //	-fail-start   writes a reason to stderr and exits before the handshake
 //	-garbage      answers every request with bytes that are not CBOR
+//	-cpuprofile FILE   profiles the plugin (benchmarks: PLUGIN_BENCH_PROFILE)
 //
 // and for payloads whose first argument is "crash" (exits), "hang" (never
 // answers) or "panic" (the codec panics).
@@ -15,6 +16,7 @@ import (
 	"fmt"
 	"log"
 	"os"
+	"runtime/pprof"
 	"time"
 
 	"github.com/autobahn-go/autobahn/core"
@@ -27,7 +29,16 @@ import (
 func main() {
 	failStart := flag.Bool("fail-start", false, "exit before the handshake")
 	garbage := flag.Bool("garbage", false, "answer garbage")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile to `FILE` until the host lets the plugin go")
 	flag.Parse()
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			log.Fatal(err)
+		}
+		pprof.StartCPUProfile(f)
+		defer pprof.StopCPUProfile()
+	}
 	if *failStart {
 		fmt.Fprintln(os.Stderr, "testplugin: cannot open /nonexistent/model.bin: no such file")
 		os.Exit(1)
