@@ -70,7 +70,13 @@ func startConn(h *Host) (*conn, description, error) {
 	})
 	fail := func(what string, err error) (*conn, description, error) {
 		client.Kill() // also waits until its stderr is read
-		return nil, description{}, errors.New(tail.withStderr(fmt.Sprintf("plugin %s: %s: %v", h.path, what, err)))
+		msg := fmt.Sprintf("plugin %s: %s: %v", h.path, what, err)
+		if client.Exited() && tail.String() != "" {
+			// go-plugin's guesses (architecture, permissions, …) would
+			// only hide what the plugin said.
+			msg = fmt.Sprintf("plugin %s: %s: it exited", h.path, what)
+		}
+		return nil, description{}, errors.New(tail.withStderr(msg))
 	}
 	rpc, err := client.Client()
 	if err != nil {
