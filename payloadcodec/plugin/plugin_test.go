@@ -44,6 +44,8 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
+var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+
 // load loads the test plugin into a registry of its own, closed at the
 // end of the test.
 func load(t testing.TB, opts plugin.Options, args ...string) (*plugin.Host, *registry.Registry) {
@@ -51,7 +53,7 @@ func load(t testing.TB, opts plugin.Options, args ...string) (*plugin.Host, *reg
 	reg := &registry.Registry{}
 	opts.Registry, opts.Args = reg, args
 	if opts.Logger == nil {
-		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+		opts.Logger = quiet
 	}
 	h, err := plugin.Load(context.Background(), testPlugin, opts)
 	if err != nil {
