@@ -5,8 +5,11 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -89,7 +92,7 @@ func BenchmarkCodec1KiB(b *testing.B) {
 	if f := os.Getenv("PLUGIN_BENCH_PROFILE"); f != "" {
 		args = []string{"-cpuprofile", f}
 	}
-	_, reg := load(b, plugin.Options{}, args...)
+	h, reg := load(b, plugin.Options{Env: strings.Fields(os.Getenv("PLUGIN_BENCH_ENV"))}, args...)
 	remote := newCodec(b, reg, nil)
 	for _, callers := range []int{1, 16, 64, 256} {
 		report := func(b *testing.B, d time.Duration) {
@@ -99,15 +102,51 @@ func BenchmarkCodec1KiB(b *testing.B) {
 			report(b, runCallers(b, callers, b.N, plainOp))
 		})
 		b.Run(fmt.Sprintf("inproc/callers=%d", callers), func(b *testing.B) {
+			cpu := processCPU()
 			report(b, runCallers(b, callers, b.N, codecOp(inproc)))
+			b.ReportMetric(float64((processCPU()-cpu).Nanoseconds())/float64(b.N), "host-cpu-ns/op")
 		})
 		b.Run(fmt.Sprintf("plugin/callers=%d", callers), func(b *testing.B) {
 			const baseN = 2000
 			base := runCallers(b, callers, baseN, codecOp(inproc)).Seconds() / baseN
 			b.ResetTimer()
+			hostCPU, pluginCPU := processCPU(), threadsCPU(h.Stats().Pid)
 			d := runCallers(b, callers, b.N, codecOp(remote))
+			hostCPU, pluginCPU = processCPU()-hostCPU, threadsCPU(h.Stats().Pid)-pluginCPU
 			report(b, d)
 			b.ReportMetric(d.Seconds()/float64(b.N)/base, "x-inproc")
+			// CPU time per payload, which the load of other processes on
+			// the machine does not change as it changes wall time.
+			b.ReportMetric(float64(hostCPU.Nanoseconds())/float64(b.N), "host-cpu-ns/op")
+			if pluginCPU > 0 {
+				b.ReportMetric(float64(pluginCPU.Nanoseconds())/float64(b.N), "plugin-cpu-ns/op")
+			}
 		})
 	}
+}
+
+// processCPU is the CPU time this process has used.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// threadsCPU is the CPU time process pid has used, from the scheduler
+// statistics of its threads (0 where there is no /proc).
+func threadsCPU(pid int) time.Duration {
+	tasks, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/schedstat", pid))
+	var sum time.Duration
+	for _, t := range tasks {
+		b, err := os.ReadFile(t)
+		if err != nil {
+			continue
+		}
+		var ns int64
+		fmt.Sscan(string(b), &ns)
+		sum += time.Duration(ns)
+	}
+	return sum
 }

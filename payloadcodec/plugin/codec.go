@@ -47,7 +47,7 @@ func (rc *remoteCodec) ensureOpen(ctx context.Context, c *conn) error {
 	if done {
 		return nil
 	}
-	if _, err := rc.h.send(ctx, c, []any{int64(wire.OpOpen), rc.id, rc.algo, rc.config}, 0); err != nil {
+	if _, err := rc.h.send(ctx, c, []any{int64(wire.OpOpen), rc.id, rc.algo, rc.config}); err != nil {
 		return err
 	}
 	c.mu.Lock()
@@ -58,7 +58,7 @@ func (rc *remoteCodec) ensureOpen(ctx context.Context, c *conn) error {
 
 // Encode encodes the payload in the plugin.
 func (rc *remoteCodec) Encode(ctx context.Context, originating bool, uri string, args []any, kwargs map[string]any) (*core.EncodedPayload, error) {
-	f, err := rc.h.call(ctx, rc.what("encode"), rc, []any{int64(wire.OpEncode), rc.id, originating, uri, args, kwargs}, 0)
+	f, err := rc.h.call(ctx, rc.what("encode"), rc, []any{int64(wire.OpEncode), rc.id, originating, uri, args, kwargs})
 	if err != nil {
 		return nil, err
 	}
@@ -74,7 +74,7 @@ func (rc *remoteCodec) Encode(ctx context.Context, originating bool, uri string,
 
 // Decode decodes the payload in the plugin.
 func (rc *remoteCodec) Decode(ctx context.Context, originating bool, uri string, p *core.EncodedPayload) (string, []any, map[string]any, error) {
-	f, err := rc.h.call(ctx, rc.what("decode"), rc, []any{int64(wire.OpDecode), rc.id, originating, uri, p.Payload, p.Algo, p.Serializer, p.Cipher, p.Key}, len(p.Payload))
+	f, err := rc.h.call(ctx, rc.what("decode"), rc, []any{int64(wire.OpDecode), rc.id, originating, uri, p.Payload, p.Algo, p.Serializer, p.Cipher, p.Key})
 	if err != nil {
 		return "", nil, nil, err
 	}
@@ -105,7 +105,7 @@ func (s *remoteSerializer) Binary() bool      { return s.info.Binary }
 // Marshal appends the plugin's encoding of v to dst.
 func (s *remoteSerializer) Marshal(dst []byte, v any) ([]byte, error) {
 	what := fmt.Sprintf("serializer %q: marshal", s.info.Name)
-	f, err := s.h.call(context.Background(), what, nil, []any{int64(wire.OpMarshal), int64(s.index), v}, 0)
+	f, err := s.h.call(context.Background(), what, nil, []any{int64(wire.OpMarshal), int64(s.index), v})
 	if err != nil {
 		return dst, err
 	}
@@ -119,7 +119,7 @@ func (s *remoteSerializer) Marshal(dst []byte, v any) ([]byte, error) {
 // Unmarshal decodes data in the plugin.
 func (s *remoteSerializer) Unmarshal(data []byte) (any, error) {
 	what := fmt.Sprintf("serializer %q: unmarshal", s.info.Name)
-	f, err := s.h.call(context.Background(), what, nil, []any{int64(wire.OpUnmarshal), int64(s.index), data}, len(data))
+	f, err := s.h.call(context.Background(), what, nil, []any{int64(wire.OpUnmarshal), int64(s.index), data})
 	if err != nil {
 		return nil, err
 	}

@@ -102,7 +102,7 @@ func startConn(h *Host) (*conn, description, error) {
 		return fail("reading what it offers", err)
 	}
 	streamCtx, streamCancel := context.WithCancel(context.Background())
-	stream, err := cc.NewStream(streamCtx, &wire.ExchangeStream, wire.ExchangeMethod)
+	stream, err := cc.NewStream(streamCtx, &wire.ExchangeStream, wire.ExchangeMethod, grpc.CallContentSubtype(wire.CodecName))
 	if err != nil {
 		streamCancel()
 		return fail("opening the request stream", err)
@@ -116,7 +116,7 @@ func startConn(h *Host) (*conn, description, error) {
 		c.pid = rc.Pid
 	}
 	go func() {
-		err := wire.Batcher(func(frame []byte) error { return stream.SendMsg(wrapperspb.Bytes(frame)) }, c.out, c.dead)
+		err := wire.Batcher(func(frame []byte) error { return stream.SendMsg(&wire.Frame{B: frame}) }, c.out, c.dead)
 		if err != nil {
 			c.fail(fmt.Errorf("sending to the plugin: %w", err))
 		}
@@ -132,12 +132,12 @@ func (c *conn) read(stream grpc.ClientStream, h *Host) {
 	defer close(c.readDone)
 	var err error
 	for {
-		m := new(wrapperspb.BytesValue)
-		if err = stream.RecvMsg(m); err != nil {
+		var m wire.Frame
+		if err = stream.RecvMsg(&m); err != nil {
 			err = fmt.Errorf("the connection to the plugin broke: %w", err)
 			break
 		}
-		if err = wire.Split(m.Value, c.deliver); err != nil {
+		if err = wire.Split(m.B, c.deliver); err != nil {
 			err = fmt.Errorf("the plugin sent garbage: %w", err)
 			break
 		}
@@ -148,13 +148,17 @@ func (c *conn) read(stream grpc.ClientStream, h *Host) {
 
 func (c *conn) deliver(id uint64, body []byte) {
 	c.mu.Lock()
-	w, ok := c.pending[id]
-	delete(c.pending, id)
-	c.mu.Unlock()
-	if ok {
-		w.ch <- body // buffered: never blocks
+	if w, ok := c.pending[id]; ok {
+		delete(c.pending, id)
+		w.ch <- body // buffered and empty: never blocks
 	}
+	c.mu.Unlock()
 }
+
+// answers are the channels of waiters, reused: an answer is only sent
+// with c.mu held while the waiter is pending, so once roundTrip has taken
+// its waiter out and emptied the channel, nothing else can reach it.
+var answers = sync.Pool{New: func() any { return make(chan []byte, 1) }}
 
 // waiter is a caller waiting for an answer. A caller whose context has no
 // deadline gets one (Options.CallTimeout), which expire enforces: one
@@ -231,7 +235,7 @@ func (c *conn) isDead() bool {
 // deadline) or the conn fails, whichever comes first.
 func (c *conn) roundTrip(ctx context.Context, buf []byte, timeout time.Duration) ([]byte, error) {
 	id := c.nextID.Add(1)
-	w := waiter{ch: make(chan []byte, 1)}
+	w := waiter{ch: answers.Get().(chan []byte)}
 	if _, ok := ctx.Deadline(); !ok {
 		w.deadline = time.Now().Add(timeout)
 	}
@@ -242,6 +246,7 @@ func (c *conn) roundTrip(ctx context.Context, buf []byte, timeout time.Duration)
 	case c.out <- wire.SealItem(buf, id):
 		select {
 		case ans := <-w.ch:
+			answers.Put(w.ch)
 			if ans == nil {
 				return nil, fmt.Errorf("no answer from the plugin within %v", timeout)
 			}
@@ -257,10 +262,12 @@ func (c *conn) roundTrip(ctx context.Context, buf []byte, timeout time.Duration)
 	c.mu.Unlock()
 	select {
 	case ans := <-w.ch: // answered after all
+		answers.Put(w.ch)
 		if ans != nil {
 			return ans, nil
 		}
 	default:
+		answers.Put(w.ch)
 	}
 	if ctx.Err() != nil {
 		return nil, fmt.Errorf("no answer from the plugin: %w", context.Cause(ctx))

@@ -21,9 +21,11 @@
 // they queue up while the previous message is sent, answered in any order
 // by request id; the plugin runs each request on a goroutine of its own.
 // Throughput then grows with the number of concurrent callers instead of
-// being bounded by the latency. The gRPC messages are
-// google.protobuf.BytesValue (no generated code: the service is described
-// by hand in internal/wire), and the requests in them are CBOR, the value
+// being bounded by the latency. The service is described by hand in
+// internal/wire (no generated code: one unary call with a
+// google.protobuf.BytesValue, and the stream, whose messages are frames of
+// bytes with a gRPC codec of their own, so that no protobuf copy is made
+// of them), and the requests in the frames are CBOR, the value
 // representation of package core, so that payloads keep their exact types.
 //
 // No plugin outlives its host: Close ends it, on Linux the kernel kills it

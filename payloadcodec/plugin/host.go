@@ -299,15 +299,15 @@ func (h *Host) live(ctx context.Context) (*conn, error) {
 // call sends one request on the running conn and returns the answer's
 // results; what names the request in errors ("codec \"zstd\": decode").
 // open, when set, is a codec to open first in a newly started process.
-func (h *Host) call(ctx context.Context, what string, open *remoteCodec, req []any, sizeHint int) (*wire.Fields, error) {
-	res, err := h.callConn(ctx, open, req, sizeHint)
+func (h *Host) call(ctx context.Context, what string, open *remoteCodec, req []any) (*wire.Fields, error) {
+	res, err := h.callConn(ctx, open, req)
 	if err != nil {
 		return nil, fmt.Errorf("plugin %s: %s: %w", h.name, what, err)
 	}
 	return res, nil
 }
 
-func (h *Host) callConn(ctx context.Context, open *remoteCodec, req []any, sizeHint int) (*wire.Fields, error) {
+func (h *Host) callConn(ctx context.Context, open *remoteCodec, req []any) (*wire.Fields, error) {
 	c, err := h.live(ctx)
 	if err != nil {
 		return nil, err
@@ -317,14 +317,14 @@ func (h *Host) callConn(ctx context.Context, open *remoteCodec, req []any, sizeH
 			return nil, err
 		}
 	}
-	return h.send(ctx, c, req, sizeHint)
+	return h.send(ctx, c, req)
 }
 
 // send encodes a request, sends it on c and reads the answer: [error or
 // nil, results…]. A plugin's error is returned as it said it; an answer
 // that does not parse is garbage, and says so.
-func (h *Host) send(ctx context.Context, c *conn, req []any, sizeHint int) (*wire.Fields, error) {
-	buf, err := cbor.Object.Marshal(wire.NewItem(sizeHint+64), req)
+func (h *Host) send(ctx context.Context, c *conn, req []any) (*wire.Fields, error) {
+	buf, err := cbor.Object.Marshal(wire.NewItem(), req)
 	if err != nil {
 		return nil, fmt.Errorf("the request does not encode: %w", err)
 	}

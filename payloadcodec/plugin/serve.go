@@ -13,7 +13,6 @@ import (
 	"github.com/hashicorp/go-hclog"
 	goplugin "github.com/hashicorp/go-plugin"
 	"google.golang.org/grpc"
-	"google.golang.org/protobuf/types/known/wrapperspb"
 
 	"github.com/autobahn-go/autobahn/core"
 	"github.com/autobahn-go/autobahn/payloadcodec/plugin/internal/wire"
@@ -138,7 +137,7 @@ func (s *server) Exchange(stream grpc.ServerStream) error {
 	out := make(chan []byte, 1024)
 	done := make(chan struct{})
 	defer close(done)
-	go wire.Batcher(func(frame []byte) error { return stream.SendMsg(wrapperspb.Bytes(frame)) }, out, done)
+	go wire.Batcher(func(frame []byte) error { return stream.SendMsg(&wire.Frame{B: frame}) }, out, done)
 	ctx := stream.Context()
 	work := make(chan request)
 	for range workers {
@@ -154,14 +153,14 @@ func (s *server) Exchange(stream grpc.ServerStream) error {
 		}()
 	}
 	for {
-		m := new(wrapperspb.BytesValue)
-		if err := stream.RecvMsg(m); err != nil {
+		var m wire.Frame
+		if err := stream.RecvMsg(&m); err != nil {
 			if errors.Is(err, io.EOF) {
 				return nil
 			}
 			return err
 		}
-		err := wire.Split(m.Value, func(id uint64, body []byte) {
+		err := wire.Split(m.B, func(id uint64, body []byte) {
 			r := request{id, body}
 			select {
 			case work <- r:
@@ -186,9 +185,9 @@ type request struct {
 
 func (s *server) handle(ctx context.Context, r request, out chan<- []byte, done <-chan struct{}) {
 	ans := s.answer(ctx, r.body)
-	b, err := cbor.Object.Marshal(wire.NewItem(0), ans)
+	b, err := cbor.Object.Marshal(wire.NewItem(), ans)
 	if err != nil {
-		b, _ = cbor.Object.Marshal(wire.NewItem(0), []any{"the answer does not encode: " + err.Error()})
+		b, _ = cbor.Object.Marshal(wire.NewItem(), []any{"the answer does not encode: " + err.Error()})
 	}
 	select {
 	case out <- wire.SealItem(b, r.id):

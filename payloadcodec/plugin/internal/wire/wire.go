@@ -1,8 +1,9 @@
 // Package wire is the protocol between an autobahn plugin host and a plugin
-// process: the gRPC service (described by hand, so that no protobuf code is
-// generated: every message is a google.protobuf.BytesValue whose bytes this
-// package frames) and the framing of the requests and answers that travel
-// on its one bidirectional stream.
+// process: the gRPC service, described by hand so that no protobuf code is
+// generated (Describe takes and returns a google.protobuf.BytesValue; the
+// Exchange stream carries frames with a gRPC codec of this package, which
+// passes their bytes without protobuf's copies), and the framing of the
+// requests and answers that travel on that one bidirectional stream.
 //
 // Many requests travel in one stream message, each with its request id, so
 // that a round trip to the plugin is shared by every caller waiting at the
@@ -20,6 +21,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"sync"
 
 	"google.golang.org/grpc"
 	"google.golang.org/protobuf/types/known/wrapperspb"
@@ -105,32 +107,49 @@ var ExchangeStream = grpc.StreamDesc{
 	},
 }
 
-// headerRoom is the room NewItem leaves for an item's header: its id and
-// its length, two uvarints.
-const headerRoom = 2 * binary.MaxVarintLen64
+// HeaderSize is the size of an item's header: its request id (8 bytes)
+// and the length of its body (4 bytes), big-endian. A fixed size lets a
+// request be made in one buffer, header first, and the buffer be reused.
+const HeaderSize = 12
 
-// NewItem returns an empty buffer to append a body to (with
+var items = sync.Pool{New: func() any { return new([]byte) }}
+
+// NewItem returns an empty buffer, from a pool, to append a body to (with
 // cbor.Object.Marshal), with room in front for the header that SealItem
-// writes, so that a request or answer is made in one buffer.
-func NewItem(sizeHint int) []byte {
-	return make([]byte, headerRoom, headerRoom+sizeHint)
+// writes. Batcher returns it to the pool once it has copied it.
+func NewItem() []byte {
+	p := items.Get().(*[]byte)
+	b := *p
+	*p = nil
+	items.Put(p)
+	if cap(b) < HeaderSize {
+		b = make([]byte, 0, 1024)
+	}
+	return b[:HeaderSize]
+}
+
+// freeItem returns an item's buffer to the pool, unless it is large.
+func freeItem(b []byte) {
+	if cap(b) > 64<<10 {
+		return
+	}
+	p := items.Get().(*[]byte)
+	*p = b[:0]
+	items.Put(p)
 }
 
 // SealItem writes the header of the body appended to a NewItem buffer and
 // returns the item, ready for a frame.
 func SealItem(b []byte, id uint64) []byte {
-	var hdr [headerRoom]byte
-	h := binary.AppendUvarint(hdr[:0], id)
-	h = binary.AppendUvarint(h, uint64(len(b)-headerRoom))
-	start := headerRoom - len(h)
-	copy(b[start:], h)
-	return b[start:]
+	binary.BigEndian.PutUint64(b, id)
+	binary.BigEndian.PutUint32(b[8:], uint32(len(b)-HeaderSize))
+	return b
 }
 
 // AppendItem appends one item (its id and body) to a frame.
 func AppendItem(frame []byte, id uint64, body []byte) []byte {
-	frame = binary.AppendUvarint(frame, id)
-	frame = binary.AppendUvarint(frame, uint64(len(body)))
+	frame = binary.BigEndian.AppendUint64(frame, id)
+	frame = binary.BigEndian.AppendUint32(frame, uint32(len(body)))
 	return append(frame, body...)
 }
 
@@ -141,16 +160,15 @@ var ErrFrame = errors.New("malformed frame")
 // frame. A frame that does not split exactly is an error wrapping ErrFrame.
 func Split(frame []byte, fn func(id uint64, body []byte)) error {
 	for len(frame) > 0 {
-		id, n := binary.Uvarint(frame)
-		if n <= 0 {
-			return fmt.Errorf("%w: bad request id", ErrFrame)
+		if len(frame) < HeaderSize {
+			return fmt.Errorf("%w: %d bytes are not an item header", ErrFrame, len(frame))
 		}
-		frame = frame[n:]
-		size, n := binary.Uvarint(frame)
-		if n <= 0 || size > uint64(len(frame)-n) {
-			return fmt.Errorf("%w: item %d: bad length", ErrFrame, id)
+		id := binary.BigEndian.Uint64(frame)
+		size := binary.BigEndian.Uint32(frame[8:])
+		frame = frame[HeaderSize:]
+		if uint64(size) > uint64(len(frame)) {
+			return fmt.Errorf("%w: item %d: length %d, %d bytes left", ErrFrame, id, size, len(frame))
 		}
-		frame = frame[n:]
 		fn(id, frame[:size])
 		frame = frame[size:]
 	}
@@ -161,12 +179,14 @@ func Split(frame []byte, fn func(id uint64, body []byte)) error {
 // the producers' pace allows: it takes what is queued once the producers
 // that can run have run, up to MaxBatch bytes. It returns when done is closed or a send
 // fails.
-func Batcher(send func(frame []byte) error, items <-chan []byte, done <-chan struct{}) error {
-	var frame []byte
+func Batcher(send func(frame []byte) error, queue <-chan []byte, done <-chan struct{}) error {
+	size := 4096
 	for {
+		var frame []byte
 		select {
-		case it := <-items:
-			frame = append(frame[:0], it...)
+		case it := <-queue:
+			frame = append(make([]byte, 0, max(size, len(it))), it...)
+			freeItem(it)
 		case <-done:
 			return nil
 		}
@@ -178,17 +198,18 @@ func Batcher(send func(frame []byte) error, items <-chan []byte, done <-chan str
 	more:
 		for len(frame) < MaxBatch {
 			select {
-			case it := <-items:
+			case it := <-queue:
 				frame = append(frame, it...)
+				freeItem(it)
 			default:
 				break more
 			}
 		}
+		// The next frame starts at this one's size (gRPC keeps this one
+		// until it is written), within reason.
+		size = min(len(frame), MaxBatch)
 		if err := send(frame); err != nil {
 			return err
-		}
-		if cap(frame) > 4*MaxBatch {
-			frame = nil // one huge payload: do not keep its buffer
 		}
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"github.com/hashicorp/go-hclog"
 	goplugin "github.com/hashicorp/go-plugin"
 	"google.golang.org/grpc"
-	"google.golang.org/protobuf/types/known/wrapperspb"
 
 	"github.com/autobahn-go/autobahn/payloadcodec/plugin/internal/wire"
 	"github.com/autobahn-go/autobahn/serializers/cbor"
@@ -45,15 +44,15 @@ func (garbageServer) Describe() ([]byte, error) {
 
 func (garbageServer) Exchange(stream grpc.ServerStream) error {
 	for {
-		m := new(wrapperspb.BytesValue)
-		if err := stream.RecvMsg(m); err != nil {
+		var m wire.Frame
+		if err := stream.RecvMsg(&m); err != nil {
 			return nil
 		}
 		var out []byte
-		wire.Split(m.Value, func(id uint64, _ []byte) {
+		wire.Split(m.B, func(id uint64, _ []byte) {
 			out = wire.AppendItem(out, id, []byte{0xff, 0x00, 0x13})
 		})
-		if err := stream.SendMsg(wrapperspb.Bytes(out)); err != nil {
+		if err := stream.SendMsg(&wire.Frame{B: out}); err != nil {
 			return err
 		}
 	}
