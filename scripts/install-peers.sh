@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 python_ok() {
-	/usr/bin/python3 -c 'import autobahn, twisted, cbor2, msgpack, ubjson, nacl' >/dev/null 2>&1
+	/usr/bin/python3 -c 'import autobahn, twisted, cbor2, msgpack, ubjson, nacl, bson' >/dev/null 2>&1
 }
 if ! python_ok; then
 	sudo=""
@@ -15,7 +15,7 @@ if ! python_ok; then
 	$sudo apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq \
 		python3-autobahn python3-twisted python3-cbor2 python3-msgpack python3-ubjson \
-		python3-nacl python3-u-msgpack >/dev/null
+		python3-nacl python3-u-msgpack python3-bson >/dev/null
 	python_ok || { echo "install-peers: Autobahn|Python still not importable by /usr/bin/python3" >&2; exit 1; }
 fi
 

@@ -8,6 +8,8 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/autobahn-go/autobahn/internal/testpeer"
 )
 
 const python = "/usr/bin/python3"
@@ -36,19 +38,6 @@ func havePythonUBJSON(t *testing.T) {
 	if err := exec.Command(python, "-c", "import ubjson").Run(); err != nil {
 		t.Skipf("%s cannot import ubjson (python3-ubjson not installed?): %v", python, err)
 	}
-}
-
-func runPython(t *testing.T, script, stdin string) string {
-	t.Helper()
-	cmd := exec.Command(python, "-c", script)
-	cmd.Stdin = strings.NewReader(stdin)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("python: %v\n%s", err, stderr.String())
-	}
-	return string(out)
 }
 
 // TestPythonCompat checks that Marshal writes the bytes py-ubjson writes, and
@@ -94,7 +83,7 @@ func TestPythonCompat(t *testing.T) {
 	}
 	in, _ := json.Marshal(exprs)
 	var out [][2]string
-	if err := json.Unmarshal([]byte(runPython(t, pyScript, string(in))), &out); err != nil || len(out) != len(cases) {
+	if err := json.Unmarshal([]byte(testpeer.RunPythonScript(t, pyScript, string(in))), &out); err != nil || len(out) != len(cases) {
 		t.Fatalf("python output: %v (%d results for %d cases)", err, len(out), len(cases))
 	}
 	for i, c := range cases {
@@ -134,18 +123,14 @@ func TestPythonDecodesOurs(t *testing.T) {
 		{5e-324, "Decimal('4.940656458412465441765687928682213723650598026143247644255856825006755072702087518652998363616359923797965646954457177309266567103559397963987747960107818781263007131903114045278458171678489821036887186360569987307230500063874091535649843873124733972731696151400317153853980741262385655911710266585566867681870395603106249319452715914924553293054565444011274801297099995419319894090804165633245247571478690147267801593552386115501348035264934720193790268107107491703332226844753335720832431936092382893458368060106011506169809753078342277318329247904982524730776375927247874656084778203734469699533647017972677717585125660551199131504891101451037862738167250955837389733598993664809941164205702637090279242767544565229087538682506419718265533447265625E-324')"},
 		{"é", "'é'"},
 	}
-	var sb strings.Builder
-	for _, c := range values {
-		b, err := codec{}.Marshal(nil, c.v)
-		if err != nil {
+	encoded := make([][]byte, len(values))
+	for i, c := range values {
+		var err error
+		if encoded[i], err = (codec{}).Marshal(nil, c.v); err != nil {
 			t.Fatal(err)
 		}
-		sb.WriteString(hex.EncodeToString(b) + "\n")
 	}
-	lines := strings.Split(strings.TrimSpace(runPython(t, pyDecodeScript, sb.String())), "\n")
-	if len(lines) != len(values) {
-		t.Fatalf("python printed %d lines for %d values", len(lines), len(values))
-	}
+	lines := testpeer.PythonHexLines(t, pyDecodeScript, encoded)
 	for i, c := range values {
 		if lines[i] != c.repr {
 			t.Errorf("python loadb(Marshal(%.40v)) = %.80s, want %.80s", c.v, lines[i], c.repr)
