@@ -115,19 +115,13 @@ func TestServePluginThatCannotStart(t *testing.T) {
 	}
 }
 
-// serializerPlugin is the plugin with a serializer the tests serve, and
-// the serializer's name.
-func serializerPlugin(t *testing.T) (bin, name string) {
-	return buildPlugin(t, "github.com/autobahn-go/autobahn/payloadcodec/plugin/testdata/testplugin"), "testjson"
-}
-
-// TestServeSerializerPlugin serves a plugin's serializer on WebSocket and
-// RawSocket and connects clients that offer only it, from flags and from
-// a configuration file that names it.
+// TestServeSerializerPlugin serves the BSON plugin's serializer on
+// WebSocket and RawSocket and connects clients that offer only BSON, from
+// flags and from a configuration file that names it.
 func TestServeSerializerPlugin(t *testing.T) {
-	bin, name := serializerPlugin(t)
+	bin, name := buildPlugin(t, "github.com/autobahn-go/autobahn/examples/plugins/bson"), "bson"
 	lines := startServe(t, "--ws", "127.0.0.1:0", "--rawsocket", "127.0.0.1:0", "--plugin", bin)
-	if !strings.Contains(strings.Join(lines, "\n"), "plugin "+bin+" (pid ") {
+	if !strings.Contains(strings.Join(lines, "\n"), "plugin "+bin+" (pid ") || !strings.Contains(strings.Join(lines, "\n"), "serializers bson, bson.batched") {
 		t.Errorf("serve did not say what the plugin offers: %q", lines)
 	}
 	listening := printedURLs(lines, "listening")
@@ -155,7 +149,7 @@ func TestServeSerializerPlugin(t *testing.T) {
 	}
 	checkOnly(t, urls[0][1], urls[1][1], bin, name)
 	// Only the plugin's serializer is served there.
-	code, _, errOut := runOnce(t, "call", urls[1][1], "com.example.upper", "--serializer", "json")
+	code, _, errOut := runOnce(t, "call", urls[1][1], "com.example.echo", "--serializer", "json")
 	if code != 1 || !strings.Contains(errOut, "serializer") {
 		t.Errorf("a JSON client: exit %d, stderr %q", code, errOut)
 	}
@@ -165,14 +159,15 @@ func TestServeSerializerPlugin(t *testing.T) {
 // clients offering only the plugin's serializer.
 func checkOnly(t *testing.T, ws, rs, bin, name string) {
 	t.Helper()
-	reg := background(t, "register", rs, "com.example.upper", "--plugin", bin, "--serializer", name, "--", "tr", "a-z", "A-Z")
-	waitFor(t, reg, "registered com.example.upper")
-	code, out, errOut := runOnce(t, "call", ws, "com.example.upper", "--plugin", bin, "--serializer", name+".batched")
-	if code != 0 || out != "\"\"\n" {
-		t.Fatalf("call over %s: exit %d, stdout %q, stderr %q", name, code, out, errOut)
+	reg := background(t, "register", rs, "com.example.echo", "--plugin", bin, "--serializer", name, "--", "echo", "said:")
+	waitFor(t, reg, "registered com.example.echo")
+	want := `"said: 1 {\"a\":[1,2.5,\"x\"]} two words"` + "\n"
+	code, out, errOut := runOnce(t, "call", ws, "com.example.echo", "1", `{"a":[1,2.5,"x"]}`, "two words", "--plugin", bin, "--serializer", name+".batched")
+	if code != 0 || out != want {
+		t.Fatalf("call over %s.batched: exit %d, stdout %q, stderr %q", name, code, out, errOut)
 	}
-	code, out, errOut = runOnce(t, "call", rs, "com.example.upper", "--plugin", bin, "--serializer", name)
-	if code != 0 || out != "\"\"\n" {
+	code, out, errOut = runOnce(t, "call", rs, "com.example.echo", "1", `{"a":[1,2.5,"x"]}`, "two words", "--plugin", bin, "--serializer", name)
+	if code != 0 || out != want {
 		t.Fatalf("call over %s: exit %d, stdout %q, stderr %q", name, code, out, errOut)
 	}
 }
