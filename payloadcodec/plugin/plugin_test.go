@@ -200,11 +200,28 @@ func TestHangIsBoundedByTheDeadline(t *testing.T) {
 		defer cancel()
 		hangErr = roundTrip(ctx, c, "hang")
 	}()
-	// Other payloads are not held up by the hung one.
+	// Other payloads are not held up by the hung one, sent one after the
+	// other or together (then some share its batch in the plugin).
 	for i := range 20 {
 		if err := roundTrip(context.Background(), c, int64(i)); err != nil {
 			t.Fatal(err)
 		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	fine := make(chan error, 99)
+	go roundTrip(ctx, c, "hang")
+	sent := time.Now()
+	for range cap(fine) {
+		go func() { fine <- roundTrip(ctx, c, "fine") }()
+	}
+	for range cap(fine) {
+		if err := <-fine; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if d := time.Since(sent); d > time.Second {
+		t.Errorf("payloads sent with a hung one took %v", d)
 	}
 	wg.Wait()
 	if hangErr == nil || !errors.Is(hangErr, context.DeadlineExceeded) || !strings.Contains(hangErr.Error(), `plugin testplugin: codec "xor": encode: no answer from the plugin`) {

@@ -9,6 +9,8 @@ import (
 	"runtime/debug"
 	"slices"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/hashicorp/go-hclog"
 	goplugin "github.com/hashicorp/go-plugin"
@@ -128,24 +130,26 @@ func newServer(o Offer) (*server, error) {
 
 func (s *server) Describe() ([]byte, error) { return s.desc, nil }
 
-// Exchange answers the requests of the host's stream concurrently, so that
-// a slow request delays only its own answer: long-lived workers take them
-// (their stacks stay grown, which matters at 100k requests a second), and
-// a request that finds every worker busy gets a goroutine of its own. A
-// batcher sends the answers ready at the time in one message.
+// Exchange answers the requests of the host's stream. The requests of one
+// message are a batch that one worker answers in turn, which spares a
+// goroutine switch per request; a request that takes long (stall) gets
+// the rest of its batch a helper, so that a slow or hung request delays
+// only its own answer. Workers are long-lived (their stacks stay grown),
+// and a batch that finds every worker busy gets a goroutine of its own.
+// A batcher sends the answers ready at the time in one message.
 func (s *server) Exchange(stream grpc.ServerStream) error {
 	out := make(chan []byte, 1024)
 	done := make(chan struct{})
 	defer close(done)
 	go wire.Batcher(func(frame []byte) error { return stream.SendMsg(&wire.Frame{B: frame}) }, out, done)
 	ctx := stream.Context()
-	work := make(chan request)
+	work := make(chan *batch)
 	for range workers {
 		go func() {
 			for {
 				select {
-				case r := <-work:
-					s.handle(ctx, r, out, done)
+				case b := <-work:
+					s.answerBatch(ctx, b, out, done)
 				case <-done:
 					return
 				}
@@ -160,27 +164,69 @@ func (s *server) Exchange(stream grpc.ServerStream) error {
 			}
 			return err
 		}
-		err := wire.Split(m.B, func(id uint64, body []byte) {
-			r := request{id, body}
-			select {
-			case work <- r:
-			default:
-				go s.handle(ctx, r, out, done)
-			}
-		})
-		if err != nil {
+		b := &batch{}
+		if err := wire.Split(m.B, func(id uint64, body []byte) { b.reqs = append(b.reqs, request{id, body}) }); err != nil {
 			return err
+		}
+		b.watch(func() { s.answerBatch(ctx, b, out, done) })
+		select {
+		case work <- b:
+		default:
+			go s.answerBatch(ctx, b, out, done)
 		}
 	}
 }
 
 // workers is the number of Exchange's long-lived workers.
-const workers = 64
+const workers = 16
+
+// stall is how long a request may hold up the rest of its batch before a
+// helper takes them.
+const stall = 2 * time.Millisecond
 
 // request is one request of the stream.
 type request struct {
 	id   uint64
 	body []byte
+}
+
+// batch is the requests of one message. Whoever answers it claims the
+// requests one at a time (next), so that a helper can join at any time.
+type batch struct {
+	reqs []request
+	next atomic.Int64
+}
+
+// answerBatch answers the requests of b that nobody has claimed yet.
+func (s *server) answerBatch(ctx context.Context, b *batch, out chan<- []byte, done <-chan struct{}) {
+	for {
+		i := b.next.Add(1) - 1
+		if i >= int64(len(b.reqs)) {
+			return
+		}
+		s.handle(ctx, b.reqs[i], out, done)
+	}
+}
+
+// watch starts a helper (help) whenever no request of b was claimed for
+// stall while some remain.
+func (b *batch) watch(help func()) {
+	if len(b.reqs) < 2 {
+		return
+	}
+	seen := int64(-1)
+	var t *time.Timer
+	t = time.AfterFunc(stall, func() {
+		n := b.next.Load()
+		if n >= int64(len(b.reqs)) {
+			return
+		}
+		if n == seen {
+			go help()
+		}
+		seen = n
+		t.Reset(stall)
+	})
 }
 
 func (s *server) handle(ctx context.Context, r request, out chan<- []byte, done <-chan struct{}) {
