@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/autobahn-go/autobahn/core"
+	"github.com/autobahn-go/autobahn/internal/testpeer"
 	"github.com/autobahn-go/autobahn/payloadcodec/plugin"
 	"github.com/autobahn-go/autobahn/registry"
 )
@@ -39,7 +40,9 @@ func TestMain(m *testing.M) {
 		fmt.Fprintf(os.Stderr, "building the test plugin: %v\n%s", err, out)
 		os.Exit(1)
 	}
-	code := m.Run()
+	// Every Host closed by the tests must leave none of its goroutines
+	// (stream reader, batcher, expiry, restarts) nor go-plugin's behind.
+	code := testpeer.RunWithLeakCheck(m, "payloadcodec/plugin.", "hashicorp/go-plugin.")
 	os.RemoveAll(dir)
 	os.Exit(code)
 }
