@@ -273,6 +273,18 @@ func TestCannotStart(t *testing.T) {
 	}
 }
 
+func TestPluginGetsNoEnvironment(t *testing.T) {
+	t.Setenv("AUTOBAHN_TEST_SECRET", "s3cret")
+	_, err := plugin.Load(context.Background(), testPlugin, plugin.Options{Registry: &registry.Registry{}, Args: []string{"-print-env"}})
+	if err == nil || !strings.Contains(err.Error(), "AUTOBAHN_PLUGIN=") || strings.Contains(err.Error(), "s3cret") {
+		t.Fatalf("the plugin's environment: %v", err)
+	}
+	_, err = plugin.Load(context.Background(), testPlugin, plugin.Options{Registry: &registry.Registry{}, Args: []string{"-print-env"}, Env: []string{"LEVEL=3"}})
+	if err == nil || !strings.Contains(err.Error(), "LEVEL=3") || strings.Contains(err.Error(), "s3cret") {
+		t.Fatalf("the plugin's environment with Options.Env: %v", err)
+	}
+}
+
 func TestNotStartedByAHost(t *testing.T) {
 	out, err := exec.Command(testPlugin).CombinedOutput()
 	if err == nil || !strings.Contains(string(out), "plugin") {

@@ -4,6 +4,7 @@
 // demand:
 //
 //	-fail-start   writes a reason to stderr and exits before the handshake
+//	-print-env    writes its environment to stderr and exits likewise
 //	-garbage      answers every request with bytes that are not CBOR
 //	-cpuprofile FILE   profiles the plugin (benchmarks: PLUGIN_BENCH_PROFILE)
 //
@@ -17,6 +18,7 @@ import (
 	"log"
 	"os"
 	"runtime/pprof"
+	"strings"
 	"time"
 
 	"github.com/autobahn-go/autobahn/core"
@@ -28,6 +30,7 @@ import (
 
 func main() {
 	failStart := flag.Bool("fail-start", false, "exit before the handshake")
+	printEnv := flag.Bool("print-env", false, "write the environment to stderr and exit before the handshake")
 	garbage := flag.Bool("garbage", false, "answer garbage")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile to `FILE` until the host lets the plugin go")
 	flag.Parse()
@@ -38,6 +41,10 @@ func main() {
 		}
 		pprof.StartCPUProfile(f)
 		defer pprof.StopCPUProfile()
+	}
+	if *printEnv {
+		fmt.Fprintln(os.Stderr, strings.Join(os.Environ(), " "))
+		os.Exit(1)
 	}
 	if *failStart {
 		fmt.Fprintln(os.Stderr, "testplugin: cannot open /nonexistent/model.bin: no such file")
