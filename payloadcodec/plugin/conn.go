@@ -32,7 +32,7 @@ type conn struct {
 	started time.Time
 	pid     int
 	cancel  context.CancelFunc
-	out     chan []byte
+	out     chan *wire.Item
 	nextID  atomic.Uint64
 
 	mu      sync.Mutex
@@ -109,7 +109,7 @@ func startConn(h *Host) (*conn, description, error) {
 	}
 	c := &conn{
 		client: client, stderr: tail, started: time.Now(), cancel: streamCancel,
-		out: make(chan []byte, 1024), pending: map[uint64]waiter{}, opened: map[uint64]bool{},
+		out: make(chan *wire.Item, 1024), pending: map[uint64]waiter{}, opened: map[uint64]bool{},
 		dead: make(chan struct{}), readDone: make(chan struct{}),
 	}
 	if rc := client.ReattachConfig(); rc != nil {
@@ -230,10 +230,10 @@ func (c *conn) isDead() bool {
 	}
 }
 
-// roundTrip sends one request, the body in a wire.NewItem buffer, and
+// roundTrip sends one request, the body in a wire.NewItem, and
 // waits for its answer until ctx ends, timeout passes (when ctx has no
 // deadline) or the conn fails, whichever comes first.
-func (c *conn) roundTrip(ctx context.Context, buf []byte, timeout time.Duration) ([]byte, error) {
+func (c *conn) roundTrip(ctx context.Context, req *wire.Item, timeout time.Duration) ([]byte, error) {
 	id := c.nextID.Add(1)
 	w := waiter{ch: answers.Get().(chan []byte)}
 	if _, ok := ctx.Deadline(); !ok {
@@ -243,7 +243,7 @@ func (c *conn) roundTrip(ctx context.Context, buf []byte, timeout time.Duration)
 	c.pending[id] = w
 	c.mu.Unlock()
 	select {
-	case c.out <- wire.SealItem(buf, id):
+	case c.out <- req.Seal(id):
 		select {
 		case ans := <-w.ch:
 			answers.Put(w.ch)
@@ -255,7 +255,9 @@ func (c *conn) roundTrip(ctx context.Context, buf []byte, timeout time.Duration)
 		case <-c.dead:
 		}
 	case <-ctx.Done():
+		wire.FreeItem(req)
 	case <-c.dead:
+		wire.FreeItem(req)
 	}
 	c.mu.Lock()
 	delete(c.pending, id)

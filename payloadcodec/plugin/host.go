@@ -324,11 +324,13 @@ func (h *Host) callConn(ctx context.Context, open *remoteCodec, req []any) (*wir
 // nil, results…]. A plugin's error is returned as it said it; an answer
 // that does not parse is garbage, and says so.
 func (h *Host) send(ctx context.Context, c *conn, req []any) (*wire.Fields, error) {
-	buf, err := cbor.Object.Marshal(wire.NewItem(), req)
-	if err != nil {
+	it := wire.NewItem()
+	var err error
+	if it.B, err = cbor.Object.Marshal(it.B, req); err != nil {
+		wire.FreeItem(it)
 		return nil, fmt.Errorf("the request does not encode: %w", err)
 	}
-	ans, err := c.roundTrip(ctx, buf, h.opts.CallTimeout)
+	ans, err := c.roundTrip(ctx, it, h.opts.CallTimeout)
 	if err != nil {
 		return nil, err
 	}

@@ -112,38 +112,34 @@ var ExchangeStream = grpc.StreamDesc{
 // request be made in one buffer, header first, and the buffer be reused.
 const HeaderSize = 12
 
-var items = sync.Pool{New: func() any { return new([]byte) }}
+// Item is one request or answer on its way to a frame: its header and
+// body in a buffer that is reused once Batcher has copied it.
+type Item struct{ B []byte }
 
-// NewItem returns an empty buffer, from a pool, to append a body to (with
-// cbor.Object.Marshal), with room in front for the header that SealItem
-// writes. Batcher returns it to the pool once it has copied it.
-func NewItem() []byte {
-	p := items.Get().(*[]byte)
-	b := *p
-	*p = nil
-	items.Put(p)
-	if cap(b) < HeaderSize {
-		b = make([]byte, 0, 1024)
-	}
-	return b[:HeaderSize]
+var items = sync.Pool{New: func() any { return &Item{B: make([]byte, 0, 1536)} }}
+
+// NewItem returns an empty item from a pool, to append a body to (with
+// cbor.Object.Marshal), with room in front for the header that Seal
+// writes. Batcher returns it to the pool once it has copied it; FreeItem
+// does for an item that is not sent.
+func NewItem() *Item {
+	it := items.Get().(*Item)
+	it.B = it.B[:HeaderSize]
+	return it
 }
 
-// freeItem returns an item's buffer to the pool, unless it is large.
-func freeItem(b []byte) {
-	if cap(b) > 64<<10 {
-		return
+// FreeItem returns an item to the pool, unless its buffer grew large.
+func FreeItem(it *Item) {
+	if cap(it.B) <= 64<<10 {
+		items.Put(it)
 	}
-	p := items.Get().(*[]byte)
-	*p = b[:0]
-	items.Put(p)
 }
 
-// SealItem writes the header of the body appended to a NewItem buffer and
-// returns the item, ready for a frame.
-func SealItem(b []byte, id uint64) []byte {
-	binary.BigEndian.PutUint64(b, id)
-	binary.BigEndian.PutUint32(b[8:], uint32(len(b)-HeaderSize))
-	return b
+// Seal writes the header of the body appended to a NewItem.
+func (it *Item) Seal(id uint64) *Item {
+	binary.BigEndian.PutUint64(it.B, id)
+	binary.BigEndian.PutUint32(it.B[8:], uint32(len(it.B)-HeaderSize))
+	return it
 }
 
 // AppendItem appends one item (its id and body) to a frame.
@@ -179,14 +175,12 @@ func Split(frame []byte, fn func(id uint64, body []byte)) error {
 // the producers' pace allows: it takes what is queued once the producers
 // that can run have run, up to MaxBatch bytes. It returns when done is closed or a send
 // fails.
-func Batcher(send func(frame []byte) error, queue <-chan []byte, done <-chan struct{}) error {
-	size := 4096
+func Batcher(send func(frame []byte) error, queue <-chan *Item, done <-chan struct{}) error {
+	var batch []*Item
 	for {
-		var frame []byte
 		select {
 		case it := <-queue:
-			frame = append(make([]byte, 0, max(size, len(it))), it...)
-			freeItem(it)
+			batch = append(batch[:0], it)
 		case <-done:
 			return nil
 		}
@@ -195,19 +189,25 @@ func Batcher(send func(frame []byte) error, queue <-chan []byte, done <-chan str
 		// send only queues the message, so without this nearly every
 		// item would travel alone, each paying a message's cost.
 		runtime.Gosched()
+		size := len(batch[0].B)
 	more:
-		for len(frame) < MaxBatch {
+		for size < MaxBatch {
 			select {
 			case it := <-queue:
-				frame = append(frame, it...)
-				freeItem(it)
+				batch = append(batch, it)
+				size += len(it.B)
 			default:
 				break more
 			}
 		}
-		// The next frame starts at this one's size (gRPC keeps this one
-		// until it is written), within reason.
-		size = min(len(frame), MaxBatch)
+		// A frame of its exact size: gRPC keeps it until it is written,
+		// so it is not reused; the items are.
+		frame := make([]byte, 0, size)
+		for i, it := range batch {
+			frame = append(frame, it.B...)
+			FreeItem(it)
+			batch[i] = nil
+		}
 		if err := send(frame); err != nil {
 			return err
 		}
