@@ -14,7 +14,8 @@ import (
 // shows at once, and returns a codec that sends every payload there.
 func (h *Host) codecFactory(algo string) registry.PayloadCodecFactory {
 	return func(config map[string]any) (core.PayloadCodec, error) {
-		c := &remoteCodec{h: h, id: h.nextCodec.Add(1), algo: algo, config: config}
+		c := &remoteCodec{h: h, id: h.nextCodec.Add(1), algo: algo, config: config,
+			encodeWhat: fmt.Sprintf("codec %q: encode", algo), decodeWhat: fmt.Sprintf("codec %q: decode", algo)}
 		ctx, cancel := context.WithTimeout(context.Background(), h.opts.CallTimeout)
 		defer cancel()
 		conn, err := h.live(ctx)
@@ -35,6 +36,8 @@ type remoteCodec struct {
 	id     uint64
 	algo   string
 	config map[string]any
+	// encodeWhat and decodeWhat name the requests in errors.
+	encodeWhat, decodeWhat string
 }
 
 var _ core.PayloadCodec = (*remoteCodec)(nil)
@@ -58,7 +61,7 @@ func (rc *remoteCodec) ensureOpen(ctx context.Context, c *conn) error {
 
 // Encode encodes the payload in the plugin.
 func (rc *remoteCodec) Encode(ctx context.Context, originating bool, uri string, args []any, kwargs map[string]any) (*core.EncodedPayload, error) {
-	f, err := rc.h.call(ctx, rc.what("encode"), rc, []any{int64(wire.OpEncode), rc.id, originating, uri, args, kwargs})
+	f, err := rc.h.call(ctx, rc.encodeWhat, rc, []any{int64(wire.OpEncode), rc.id, originating, uri, args, kwargs})
 	if err != nil {
 		return nil, err
 	}
@@ -67,25 +70,23 @@ func (rc *remoteCodec) Encode(ctx context.Context, originating bool, uri string,
 	}
 	p := &core.EncodedPayload{Payload: f.Bytes(0), Algo: f.Str(1), Serializer: f.Str(2), Cipher: f.Str(3), Key: f.Str(4)}
 	if f.Err() != nil {
-		return nil, fmt.Errorf("plugin %s: %s: %w", rc.h.name, rc.what("encode"), garbage(f.Err()))
+		return nil, fmt.Errorf("plugin %s: %s: %w", rc.h.name, rc.encodeWhat, garbage(f.Err()))
 	}
 	return p, nil
 }
 
 // Decode decodes the payload in the plugin.
 func (rc *remoteCodec) Decode(ctx context.Context, originating bool, uri string, p *core.EncodedPayload) (string, []any, map[string]any, error) {
-	f, err := rc.h.call(ctx, rc.what("decode"), rc, []any{int64(wire.OpDecode), rc.id, originating, uri, p.Payload, p.Algo, p.Serializer, p.Cipher, p.Key})
+	f, err := rc.h.call(ctx, rc.decodeWhat, rc, []any{int64(wire.OpDecode), rc.id, originating, uri, p.Payload, p.Algo, p.Serializer, p.Cipher, p.Key})
 	if err != nil {
 		return "", nil, nil, err
 	}
 	inner, args, kwargs := f.Str(0), f.List(1), f.Map(2)
 	if f.Err() != nil {
-		return "", nil, nil, fmt.Errorf("plugin %s: %s: %w", rc.h.name, rc.what("decode"), garbage(f.Err()))
+		return "", nil, nil, fmt.Errorf("plugin %s: %s: %w", rc.h.name, rc.decodeWhat, garbage(f.Err()))
 	}
 	return inner, args, kwargs, nil
 }
-
-func (rc *remoteCodec) what(op string) string { return fmt.Sprintf("codec %q: %s", rc.algo, op) }
 
 // remoteSerializer is an object serializer that runs in the plugin
 // process; core.NewSerializer makes message serializers of it. Every
@@ -94,6 +95,13 @@ type remoteSerializer struct {
 	h     *Host
 	index int
 	info  serializerInfo
+	// marshalWhat and unmarshalWhat name the requests in errors.
+	marshalWhat, unmarshalWhat string
+}
+
+func newRemoteSerializer(h *Host, index int, info serializerInfo) *remoteSerializer {
+	return &remoteSerializer{h: h, index: index, info: info,
+		marshalWhat: fmt.Sprintf("serializer %q: marshal", info.Name), unmarshalWhat: fmt.Sprintf("serializer %q: unmarshal", info.Name)}
 }
 
 var _ core.ObjectSerializer = (*remoteSerializer)(nil)
@@ -104,7 +112,7 @@ func (s *remoteSerializer) Binary() bool      { return s.info.Binary }
 
 // Marshal appends the plugin's encoding of v to dst.
 func (s *remoteSerializer) Marshal(dst []byte, v any) ([]byte, error) {
-	what := fmt.Sprintf("serializer %q: marshal", s.info.Name)
+	what := s.marshalWhat
 	f, err := s.h.call(context.Background(), what, nil, []any{int64(wire.OpMarshal), int64(s.index), v})
 	if err != nil {
 		return dst, err
@@ -118,7 +126,7 @@ func (s *remoteSerializer) Marshal(dst []byte, v any) ([]byte, error) {
 
 // Unmarshal decodes data in the plugin.
 func (s *remoteSerializer) Unmarshal(data []byte) (any, error) {
-	what := fmt.Sprintf("serializer %q: unmarshal", s.info.Name)
+	what := s.unmarshalWhat
 	f, err := s.h.call(context.Background(), what, nil, []any{int64(wire.OpUnmarshal), int64(s.index), data})
 	if err != nil {
 		return nil, err

@@ -146,7 +146,7 @@ func (h *Host) register() error {
 		reg.RegisterPayloadCodecFactory(name, h.codecFactory(name))
 	}
 	for i, s := range h.desc.Serializers {
-		obj := &remoteSerializer{h: h, index: i, info: s}
+		obj := newRemoteSerializer(h, i, s)
 		reg.RegisterSerializer(core.NewSerializer(obj, false))
 		reg.RegisterSerializer(core.NewSerializer(obj, true))
 	}
@@ -299,22 +299,22 @@ func (h *Host) live(ctx context.Context) (*conn, error) {
 // call sends one request on the running conn and returns the answer's
 // results; what names the request in errors ("codec \"zstd\": decode").
 // open, when set, is a codec to open first in a newly started process.
-func (h *Host) call(ctx context.Context, what string, open *remoteCodec, req []any) (*wire.Fields, error) {
+func (h *Host) call(ctx context.Context, what string, open *remoteCodec, req []any) (wire.Fields, error) {
 	res, err := h.callConn(ctx, open, req)
 	if err != nil {
-		return nil, fmt.Errorf("plugin %s: %s: %w", h.name, what, err)
+		return res, fmt.Errorf("plugin %s: %s: %w", h.name, what, err)
 	}
 	return res, nil
 }
 
-func (h *Host) callConn(ctx context.Context, open *remoteCodec, req []any) (*wire.Fields, error) {
+func (h *Host) callConn(ctx context.Context, open *remoteCodec, req []any) (wire.Fields, error) {
 	c, err := h.live(ctx)
 	if err != nil {
-		return nil, err
+		return wire.Fields{}, err
 	}
 	if open != nil {
 		if err := open.ensureOpen(ctx, c); err != nil {
-			return nil, err
+			return wire.Fields{}, err
 		}
 	}
 	return h.send(ctx, c, req)
@@ -323,26 +323,26 @@ func (h *Host) callConn(ctx context.Context, open *remoteCodec, req []any) (*wir
 // send encodes a request, sends it on c and reads the answer: [error or
 // nil, results…]. A plugin's error is returned as it said it; an answer
 // that does not parse is garbage, and says so.
-func (h *Host) send(ctx context.Context, c *conn, req []any) (*wire.Fields, error) {
+func (h *Host) send(ctx context.Context, c *conn, req []any) (wire.Fields, error) {
 	it := wire.NewItem()
 	var err error
 	if it.B, err = cbor.Object.Marshal(it.B, req); err != nil {
 		wire.FreeItem(it)
-		return nil, fmt.Errorf("the request does not encode: %w", err)
+		return wire.Fields{}, fmt.Errorf("the request does not encode: %w", err)
 	}
 	ans, err := c.roundTrip(ctx, it, h.opts.CallTimeout)
 	if err != nil {
-		return nil, err
+		return wire.Fields{}, err
 	}
 	v, err := cbor.Object.Unmarshal(ans)
 	if err != nil {
-		return nil, garbage(err)
+		return wire.Fields{}, garbage(err)
 	}
 	f := wire.NewFields(v, 1, "answer")
 	if msg := f.OptStr(0); f.Err() != nil {
-		return nil, garbage(f.Err())
+		return wire.Fields{}, garbage(f.Err())
 	} else if msg != "" {
-		return nil, errors.New(msg)
+		return wire.Fields{}, errors.New(msg)
 	}
 	return wire.NewFields(v.([]any)[1:], 0, "answer"), nil
 }

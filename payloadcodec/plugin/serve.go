@@ -271,11 +271,11 @@ func (s *server) answer(ctx context.Context, body []byte) (ans []any) {
 	var res []any
 	switch op {
 	case wire.OpOpen:
-		err = s.open(f)
+		err = s.open(&f)
 	case wire.OpEncode, wire.OpDecode:
-		res, err = s.codecOp(ctx, op, f)
+		res, err = s.codecOp(ctx, op, &f)
 	case wire.OpMarshal, wire.OpUnmarshal:
-		res, err = s.serializerOp(op, f)
+		res, err = s.serializerOp(op, &f)
 	default:
 		err = fmt.Errorf("unknown operation %d", op)
 	}

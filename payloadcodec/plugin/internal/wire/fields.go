@@ -14,9 +14,9 @@ type Fields struct {
 }
 
 // NewFields checks that v is a list of at least n elements.
-func NewFields(v any, n int, what string) *Fields {
+func NewFields(v any, n int, what string) Fields {
 	l, ok := v.([]any)
-	f := &Fields{v: l}
+	f := Fields{v: l}
 	if !ok || len(l) < n {
 		f.err = fmt.Errorf("%s: want a list of %d elements, got %s", what, n, describe(v))
 	}

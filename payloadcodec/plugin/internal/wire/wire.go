@@ -116,7 +116,7 @@ const HeaderSize = 12
 // body in a buffer that is reused once Batcher has copied it.
 type Item struct{ B []byte }
 
-var items = sync.Pool{New: func() any { return &Item{B: make([]byte, 0, 1536)} }}
+var items = sync.Pool{New: func() any { return &Item{B: make([]byte, 0, 4096)} }}
 
 // NewItem returns an empty item from a pool, to append a body to (with
 // cbor.Object.Marshal), with room in front for the header that Seal
