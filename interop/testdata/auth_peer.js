@@ -21,36 +21,13 @@
 // scripts/install-peers.sh).
 
 const autobahn = require('autobahn');
+const { emit, describe, failSafe, serializers } = require('./peer_lib.js');
 
 const CFG = JSON.parse(process.argv[2]);
 const SCENARIO_TIMEOUT = 20000;
 const PROCESS_TIMEOUT = 30000;
 
-function emit(obj) {
-  process.stdout.write(JSON.stringify(obj) + '\n');
-}
-
-function describe(e) {
-  if (e && e.stack) return e.stack;
-  try {
-    return JSON.stringify(e);
-  } catch (_) {
-    return String(e);
-  }
-}
-
-setTimeout(() => {
-  emit({ fatal: 'node process still running after ' + PROCESS_TIMEOUT + ' ms' });
-  process.exit(2);
-}, PROCESS_TIMEOUT).unref();
-process.on('unhandledRejection', (e) => emit({ fatal: 'unhandled rejection: ' + describe(e) }));
-process.on('uncaughtException', (e) => emit({ fatal: 'uncaught exception: ' + describe(e) }));
-
-const serializers = {
-  json: () => new autobahn.serializer.JSONSerializer(),
-  msgpack: () => new autobahn.serializer.MsgpackSerializer(),
-  cbor: () => new autobahn.serializer.CBORSerializer(),
-};
+failSafe(PROCESS_TIMEOUT);
 
 // authOptions returns the Connection options of an auth spec.
 function authOptions(auth) {

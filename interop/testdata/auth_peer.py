@@ -41,6 +41,10 @@ import sys
 import time
 import traceback
 
+# emit and norm, shared with the Twisted peers (this directory, the
+# script's own, is on sys.path).
+from peer_lines import emit, norm
+
 import txaio
 
 txaio.use_asyncio()
@@ -73,22 +77,6 @@ if not hasattr(WampRawSocketClientProtocol, 'transport_details'):
 LOOP = asyncio.new_event_loop()
 asyncio.set_event_loop(LOOP)
 txaio.config.loop = LOOP
-
-
-def emit(obj):
-    print(json.dumps(obj, sort_keys=True), file=sys.__stdout__, flush=True)
-
-
-def norm(v):
-    if isinstance(v, (bytes, bytearray)):
-        return {'$bytes': bytes(v).hex()}
-    if isinstance(v, (list, tuple)):
-        return [norm(x) for x in v]
-    if isinstance(v, dict):
-        return {str(k): norm(x) for k, x in v.items()}
-    if v is None or isinstance(v, (bool, int, float, str)):
-        return v
-    return {'$repr': repr(v)}
 
 
 def details_of(d):

@@ -12,11 +12,15 @@
 // AutobahnJS callees do not announce call_canceling: they never see an
 // INTERRUPT, so the "callee" kind adds P.slow (answers after some ms) to show
 // that a late answer to a canceled call does no harm.
+// Helpers it shares with the other AutobahnJS peers: interop/testdata/peer_lib.js.
 //
 // Modules resolve through NODE_PATH (interop/node/node_modules, installed by
 // scripts/install-peers.sh).
 
 const autobahn = require('autobahn');
+const {
+  emit, describe: describeWith, failSafe, sleep, within, progressDeferred, closeConnection, serializers,
+} = require('../../testdata/peer_lib.js');
 
 const CFG = JSON.parse(process.argv[2]);
 const SCENARIO_TIMEOUT = 30000;
@@ -24,16 +28,7 @@ const PROCESS_TIMEOUT = 45000;
 
 const DATA = Buffer.concat([Buffer.from([0, 1, 2, 0x7f, 0x80, 0xfe, 0xff, 0]), Buffer.from('\u00e9\u2713\u0000end', 'utf8')]);
 
-function emit(obj) {
-  process.stdout.write(JSON.stringify(obj) + '\n');
-}
-
-setTimeout(() => {
-  emit({ fatal: 'node process still running after ' + PROCESS_TIMEOUT + ' ms' });
-  process.exit(2);
-}, PROCESS_TIMEOUT).unref();
-process.on('unhandledRejection', (e) => emit({ fatal: 'unhandled rejection: ' + describe(e) }));
-process.on('uncaughtException', (e) => emit({ fatal: 'uncaught exception: ' + describe(e) }));
+failSafe(PROCESS_TIMEOUT, norm);
 
 function norm(v) {
   if (v === undefined) return null;
@@ -53,12 +48,7 @@ function norm(v) {
 }
 
 function describe(e) {
-  if (e && e.stack) return e.stack;
-  try {
-    return JSON.stringify(norm(e));
-  } catch (_) {
-    return String(e);
-  }
+  return describeWith(e, norm);
 }
 
 function typename(v) {
@@ -69,20 +59,6 @@ function typename(v) {
   return typeof v;
 }
 
-function sleep(ms) {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-function within(p, ms, what) {
-  let timer;
-  return Promise.race([
-    Promise.resolve(p).finally(() => clearTimeout(timer)),
-    new Promise((_, reject) => {
-      timer = setTimeout(() => reject(new Error('timeout after ' + ms + ' ms: ' + what)), ms);
-    }),
-  ]);
-}
-
 async function until(cond, ms) {
   const end = Date.now() + ms;
   while (!cond()) {
@@ -91,29 +67,6 @@ async function until(cond, ms) {
   }
   return true;
 }
-
-// A deferred with progress notification, for when AutobahnJS does not use
-// when.js (its ES6 deferreds have no notify()).
-function progressDeferred() {
-  const d = {};
-  const listeners = [];
-  d.promise = new Promise((resolve, reject) => {
-    d.resolve = resolve;
-    d.reject = reject;
-  });
-  d.notify = (v) => listeners.forEach((f) => f(v));
-  d.promise.progress = (f) => {
-    listeners.push(f);
-    return d.promise;
-  };
-  return d;
-}
-
-const serializers = {
-  json: () => new autobahn.serializer.JSONSerializer(),
-  msgpack: () => new autobahn.serializer.MsgpackSerializer(),
-  cbor: () => new autobahn.serializer.CBORSerializer(),
-};
 
 class Ctx {
   constructor(spec) {
@@ -179,19 +132,10 @@ class Ctx {
   }
 
   async close() {
-    await Promise.race([Promise.all(this.conns.map((e) => new Promise((resolve) => {
+    await Promise.race([Promise.all(this.conns.map((e) => {
       e.closing = true;
-      if (e.closed || !e.opened) return resolve();
-      e.conn.onclose = () => {
-        resolve();
-        return true;
-      };
-      try {
-        e.conn.close();
-      } catch (_) {
-        resolve();
-      }
-    }))), sleep(2000)]);
+      return e.closed || !e.opened ? Promise.resolve() : closeConnection(e.conn);
+    })), sleep(2000)]);
   }
 }
 

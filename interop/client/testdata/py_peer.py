@@ -32,21 +32,23 @@ import json
 import os
 import sys
 import time
-import traceback
 
-import txaio
+# The line protocol and the scenario runner (it sets up txaio for Twisted).
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'testdata'))
+from twisted_peer import Peer as BasePeer  # noqa: E402
+from twisted_peer import (SCENARIOS, PeerScenario, bounded,  # noqa: E402
+                          run_scenarios, scenario, sleep, until, with_options)
 
-txaio.use_twisted()
+import txaio  # noqa: E402
+
 txaio.start_logging(out=sys.__stderr__, level='warn')
 
-from twisted.internet import reactor, task
-from twisted.internet.defer import Deferred, DeferredList, inlineCallbacks
+from twisted.internet import reactor  # noqa: E402
+from twisted.internet.defer import Deferred, DeferredList, inlineCallbacks  # noqa: E402
 
-from autobahn.twisted.component import Component
-from autobahn.twisted.wamp import ApplicationSession
-from autobahn.wamp import message
-from autobahn.wamp.exception import ApplicationError
-from autobahn.wamp.types import (CallOptions, CallResult, PublishOptions,
+from autobahn.wamp import message  # noqa: E402
+from autobahn.wamp.exception import ApplicationError  # noqa: E402
+from autobahn.wamp.types import (CallOptions, CallResult, PublishOptions,  # noqa: E402
                                  RegisterOptions, SubscribeOptions)
 
 CFG = json.loads(sys.argv[1])
@@ -54,22 +56,6 @@ SCENARIO_TIMEOUT = 30
 PROCESS_TIMEOUT = 45
 
 DATA = bytes([0, 1, 2, 0x7f, 0x80, 0xfe, 0xff, 0]) + '\u00e9\u2713'.encode('utf8') + b'\x00end'
-
-
-def emit(obj):
-    print(json.dumps(obj, sort_keys=True), file=sys.__stdout__, flush=True)
-
-
-def norm(v):
-    if isinstance(v, (bytes, bytearray)):
-        return {'$bytes': bytes(v).hex()}
-    if isinstance(v, (list, tuple)):
-        return [norm(x) for x in v]
-    if isinstance(v, dict):
-        return {str(k): norm(x) for k, x in v.items()}
-    if v is None or isinstance(v, (bool, int, float, str)):
-        return v
-    return {'$repr': repr(v)}
 
 
 def denorm(v):
@@ -86,134 +72,24 @@ def typename(v):
     return type(v).__name__
 
 
-def sleep(seconds):
-    return task.deferLater(reactor, seconds, lambda: None)
-
-
-@inlineCallbacks
-def until(cond, timeout):
-    deadline = time.monotonic() + timeout
-    while not cond():
-        if time.monotonic() > deadline:
-            return False
-        yield sleep(0.01)
-    return True
-
-
-def bounded(d, seconds):
-    return d.addTimeout(seconds, reactor)
-
-
-def with_options(msg, extra):
-    """Adds options Autobahn|Python 22.7.1 has no API for (disclose_me) to an
-    outgoing CALL or PUBLISH."""
-    base = type(msg)
-
-    class Patched(base):
-        __slots__ = ()
-
-        def marshal(self):
-            m = base.marshal(self)
-            m[2].update(extra)
-            return m
-
-    msg.__class__ = Patched
-
-
-class RecordingSession(ApplicationSession):
-    peer = None
-
-    def onMessage(self, msg):
-        if self.peer is not None:
-            self.peer.received.append(msg)
-        return ApplicationSession.onMessage(self, msg)
-
-
-class Peer(object):
+class Peer(BasePeer):
     def __init__(self, transport, serializer):
-        self.transport, self.serializer = transport, serializer
-        self.session = self.details = self.done = None
-        self.received = []
+        BasePeer.__init__(self, CFG, transport, serializer)
         self.extra = {}  # message class -> options added to every such message
 
-    @inlineCallbacks
-    def open(self):
-        if self.transport == 'ws':
-            tc = {'type': 'websocket', 'url': CFG['ws'], 'serializers': [self.serializer], 'max_retries': 0}
-        else:
-            tc = {'type': 'rawsocket', 'url': CFG['rs'], 'serializer': self.serializer, 'max_retries': 0}
-        joined = Deferred()
-
-        def factory(cfg):
-            s = RecordingSession(cfg)
-            s.peer = self
-            return s
-
-        def on_join(session, details):
-            if not joined.called:
-                reactor.callLater(0, joined.callback, (session, details))
-
-        comp = Component(transports=[tc], realm=CFG['realm'], session_factory=factory)
-        comp.on('join', on_join)
-        self.done = comp.start(reactor)
-
-        def failed(f):
-            if not joined.called:
-                joined.errback(f)
-
-        self.done.addErrback(failed)
-        self.session, self.details = yield bounded(joined, 10)
-        t = self.session._transport
-        orig_send = t.send
-
-        def send(msg):
-            for cls, extra in self.extra.items():
-                if isinstance(msg, cls):
-                    with_options(msg, extra)
-            return orig_send(msg)
-
-        t.send = send
-        return self
+    def on_send(self, msg):
+        for cls, extra in self.extra.items():
+            if isinstance(msg, cls):
+                with_options(msg, extra)
 
     def identity(self):
         return {'session': self.details.session, 'authid': self.details.authid, 'authrole': self.details.authrole}
 
-    @inlineCallbacks
-    def close(self):
-        try:
-            if self.session is not None and self.session.is_attached():
-                yield bounded(self.session.leave(), 3)
-        except Exception:
-            pass
-        try:
-            if self.done is not None:
-                yield bounded(self.done, 3)
-        except Exception:
-            pass
 
-
-class Ctx(object):
-    def __init__(self, spec):
-        self.spec, self.id, self.p = spec, spec['id'], spec['prefix']
-        self.peers = []
-
-    def out(self, k, v):
-        emit({'s': self.id, 'k': k, 'v': norm(v)})
-
-    @inlineCallbacks
+class Ctx(PeerScenario):
     def peer(self):
-        p = Peer(self.spec['transport'], self.spec['serializer'])
-        self.peers.append(p)
-        yield p.open()
-        return p
-
-
-SCENARIOS = {}
-
-
-def scenario(fn):
-    SCENARIOS[fn.__name__] = inlineCallbacks(fn)
-    return fn
+        """Opens a session on the scenario's transport and serializer."""
+        return self.open_peer(Peer(self.spec['transport'], self.spec['serializer']))
 
 
 def outcome_of_error(e):
@@ -369,29 +245,4 @@ def subscriber(c):
         raise Exception('not every subscriber got "end"')
 
 
-@inlineCallbacks
-def run(spec):
-    c = Ctx(spec)
-    try:
-        yield bounded(SCENARIOS[spec['kind']](c), SCENARIO_TIMEOUT)
-        emit({'s': c.id, 'done': True})
-    except Exception:
-        emit({'s': c.id, 'fail': traceback.format_exc()})
-    yield DeferredList([p.close() for p in c.peers], consumeErrors=True)
-
-
-@inlineCallbacks
-def main():
-    yield DeferredList([run(spec) for spec in CFG['scenarios']], consumeErrors=True)
-    emit({'end': True})
-
-
-def fatal():
-    emit({'fatal': 'python process still running after %d s' % PROCESS_TIMEOUT})
-    sys.__stdout__.flush()
-    os._exit(2)
-
-
-reactor.callLater(PROCESS_TIMEOUT, fatal)
-reactor.callWhenRunning(lambda: main().addBoth(lambda _: reactor.callLater(0.1, reactor.stop)))
-reactor.run()
+run_scenarios(SCENARIOS, CFG['scenarios'], SCENARIO_TIMEOUT, PROCESS_TIMEOUT, context=Ctx)

@@ -10,6 +10,10 @@
 // become {"$bytes": hex, "$type": constructor name}, BigInts become
 // {"$bigint": decimal}.
 //
+// What the client's and the authentication tests' scripts use too (emit,
+// sleep, within, progressDeferred, AutobahnJS's serializers) is in
+// interop/testdata/peer_lib.js.
+//
 // Modules resolve through NODE_PATH (interop/node/node_modules, installed by
 // scripts/install-peers.sh).
 
@@ -19,6 +23,9 @@ const { JsonSerializer } = require('wampy/JsonSerializer.js');
 const { MsgpackSerializer } = require('wampy/MsgpackSerializer.js');
 const { CborSerializer } = require('wampy/CborSerializer.js');
 const WebSocket = require('ws');
+const {
+  emit, describe: describeWith, sleep, within, progressDeferred, closeConnection, serializers: abSerializers,
+} = require('../../testdata/peer_lib.js');
 
 const cfg = JSON.parse(process.argv[2] || '{}');
 const P = cfg.prefix;
@@ -57,10 +64,6 @@ function norm(v) {
   return v;
 }
 
-function emit(obj) {
-  process.stdout.write(JSON.stringify(obj) + '\n');
-}
-
 // out reports one result.
 function out(k, v) {
   emit({ k, v: norm(v) });
@@ -80,14 +83,7 @@ process.on('unhandledRejection', (e) => fail('unhandled rejection: ' + describe(
 process.on('uncaughtException', (e) => fail('uncaught exception: ' + describe(e)));
 
 function describe(e) {
-  if (e && e.stack) {
-    return e.stack;
-  }
-  try {
-    return JSON.stringify(norm(e));
-  } catch (_) {
-    return String(e);
-  }
+  return describeWith(e, norm);
 }
 
 // errInfo flattens an AutobahnJS error (autobahn.Error: error, args, kwargs)
@@ -106,21 +102,6 @@ function errInfo(e) {
   if (e.name !== undefined && e.name !== 'Error') o.name = e.name;
   if (o.error === undefined && e.message !== undefined) o.message = e.message;
   return o;
-}
-
-function sleep(ms) {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-// within fails the scenario when p does not settle in ms.
-function within(p, ms, what) {
-  let timer;
-  return Promise.race([
-    Promise.resolve(p).finally(() => clearTimeout(timer)),
-    new Promise((_, reject) => {
-      timer = setTimeout(() => reject(new Error('timeout after ' + ms + ' ms: ' + what)), ms);
-    }),
-  ]);
 }
 
 // settle resolves to {ok: value} or {err: errInfo}, within ms.
@@ -146,33 +127,6 @@ async function waitUntil(cond, ms, what) {
   }
 }
 
-// A deferred factory with progress notification, for AutobahnJS's
-// Connection option use_deferred. AutobahnJS 22.11.1 uses when.js deferreds
-// when its optional dependency when is installed (it is, by npm), and ES6
-// promises otherwise, whose deferreds have no notify(): a progressive RESULT
-// would then throw "d.notify is not a function" in the transport's message
-// handler. ab() uses this only in that case.
-function progressDeferred() {
-  const d = {};
-  const listeners = [];
-  d.promise = new Promise((resolve, reject) => {
-    d.resolve = resolve;
-    d.reject = reject;
-  });
-  d.notify = (v) => listeners.forEach((f) => f(v));
-  d.promise.progress = (f) => {
-    listeners.push(f);
-    return d.promise;
-  };
-  return d;
-}
-
-const abSerializers = {
-  json: () => new autobahn.serializer.JSONSerializer(),
-  msgpack: () => new autobahn.serializer.MsgpackSerializer(),
-  cbor: () => new autobahn.serializer.CBORSerializer(),
-};
-
 const wpSerializers = {
   json: () => new JsonSerializer(),
   msgpack: () => new MsgpackSerializer(),
@@ -183,9 +137,9 @@ const openConns = [];
 
 // ab opens an AutobahnJS session. opts: {label, serializer (json|msgpack|cbor),
 // transport (websocket|rawsocket), progress (progress notifications needed,
-// see progressDeferred)}. The session gets .welcome (the WELCOME details) and
-// .label. A connection that closes before closeAll() is reported as
-// {"k": "unexpected_close.<label>"}.
+// see progressDeferred in peer_lib.js)}. The session gets .welcome (the
+// WELCOME details) and .label. A connection that closes before closeAll() is
+// reported as {"k": "unexpected_close.<label>"}.
 function ab(opts) {
   const label = opts.label;
   let transport;
@@ -268,17 +222,7 @@ async function closeAll() {
       continue;
     }
     if (e.kind === 'autobahn') {
-      waits.push(new Promise((resolve) => {
-        e.conn.onclose = () => {
-          resolve();
-          return true;
-        };
-        try {
-          e.conn.close();
-        } catch (_) {
-          resolve();
-        }
-      }));
+      waits.push(closeConnection(e.conn));
     } else if (e.conn) {
       waits.push(Promise.resolve(e.conn.disconnect()).catch(() => {}));
     }

@@ -18,24 +18,26 @@ import json
 import os
 import sys
 import time
-import traceback
 
-import txaio
+# The line protocol and the scenario runner (it sets up txaio for Twisted).
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'testdata'))
+from twisted_peer import Peer as BasePeer  # noqa: E402
+from twisted_peer import (SCENARIOS, PeerScenario, bounded,  # noqa: E402
+                          run_scenarios, scenario, sleep, until, with_options)
 
-txaio.use_twisted()
+import txaio  # noqa: E402
+
 # Twisted's logging redirects sys.stdout: results go to the real stdout.
 txaio.start_logging(out=sys.__stderr__, level='warn')
 
-from twisted.internet import reactor, task
-from twisted.internet.defer import Deferred, DeferredList, inlineCallbacks
+from twisted.internet import reactor  # noqa: E402
+from twisted.internet.defer import Deferred, inlineCallbacks  # noqa: E402
 
-from autobahn.twisted.component import Component
-from autobahn.twisted.wamp import ApplicationSession
-from autobahn.twisted.websocket import WampWebSocketClientFactory, connectWS
-from autobahn.wamp import message
-from autobahn.wamp.exception import ApplicationError
-from autobahn.wamp.serializer import create_transport_serializer
-from autobahn.wamp.types import (CallOptions, CallResult, ComponentConfig,
+from autobahn.twisted.websocket import WampWebSocketClientFactory, connectWS  # noqa: E402
+from autobahn.wamp import message  # noqa: E402
+from autobahn.wamp.exception import ApplicationError  # noqa: E402
+from autobahn.wamp.serializer import create_transport_serializer  # noqa: E402
+from autobahn.wamp.types import (CallOptions, CallResult, ComponentConfig,  # noqa: E402
                                  PublishOptions, RegisterOptions,
                                  SubscribeOptions)
 
@@ -44,43 +46,6 @@ CFG = json.loads(sys.argv[1])
 # Per scenario, and for the whole process (a fail-safe: nothing may hang).
 SCENARIO_TIMEOUT = 20
 PROCESS_TIMEOUT = 30
-
-
-def emit(obj):
-    print(json.dumps(obj, sort_keys=True), file=sys.__stdout__, flush=True)
-
-
-def norm(v):
-    if isinstance(v, (bytes, bytearray)):
-        return {'$bytes': bytes(v).hex()}
-    if isinstance(v, (list, tuple)):
-        return [norm(x) for x in v]
-    if isinstance(v, dict):
-        return {str(k): norm(x) for k, x in v.items()}
-    if isinstance(v, CallResult):
-        return {'$callresult': True, 'args': norm(v.results), 'kwargs': norm(v.kwresults)}
-    if v is None or isinstance(v, (bool, int, float, str)):
-        return v
-    return {'$repr': repr(v)}
-
-
-def sleep(seconds):
-    return task.deferLater(reactor, seconds, lambda: None)
-
-
-@inlineCallbacks
-def until(cond, timeout):
-    """Polls cond every 10 ms; True once it holds, False after timeout s."""
-    deadline = time.monotonic() + timeout
-    while not cond():
-        if time.monotonic() > deadline:
-            return False
-        yield sleep(0.01)
-    return True
-
-
-def bounded(d, seconds):
-    return d.addTimeout(seconds, reactor)
 
 
 # WELCOME details as sent, by session ID (Autobahn keeps only the role
@@ -100,106 +65,41 @@ def _record_welcome(wmsg):
 message.Welcome.parse = staticmethod(_record_welcome)
 
 
-def with_options(msg, extra):
-    """Adds options Autobahn|Python 22.7.1 has no API for (disclose_me,
-    disclose_caller) to an outgoing CALL, PUBLISH or REGISTER."""
-    base = type(msg)
-
-    class Patched(base):
-        __slots__ = ()
-
-        def marshal(self):
-            m = base.marshal(self)
-            m[2].update(extra)
-            return m
-
-    msg.__class__ = Patched
-
-
-class RecordingSession(ApplicationSession):
-    """An ApplicationSession that records the messages it receives."""
-    peer = None
-
-    def onMessage(self, msg):
-        if self.peer is not None:
-            self.peer.received.append(msg)
-        return ApplicationSession.onMessage(self, msg)
-
-
-class Peer(object):
-    """One Autobahn Component session on a transport and serializer."""
+class Peer(BasePeer):
+    """One Autobahn session on a transport and serializer; it also records
+    what it sends, and patch_next changes the next message of a class."""
 
     def __init__(self, ctx, name, transport, serializer):
+        BasePeer.__init__(self, CFG, transport, serializer)
         self.ctx, self.name = ctx, name
-        self.transport, self.serializer = transport, serializer
-        self.session = None
-        self.details = None
-        self.received = []  # messages from the router, after HELLO
         self.sent = []  # messages to the router, after join
         self.patches = []  # (message class, function) applied to the next such message
-        self.done = None
 
-    def config(self):
-        if self.transport == 'ws':
-            return {'type': 'websocket', 'url': CFG['ws'], 'serializers': [self.serializer],
-                    'max_retries': 0}
-        return {'type': 'rawsocket', 'url': CFG['rs'], 'serializer': self.serializer,
-                'max_retries': 0}
+    def start(self, factory, on_join):
+        if not self.serializer.endswith('.batched'):
+            return BasePeer.start(self, factory, on_join)
+        # Component refuses batched serializers: a plain WAMP-over-WebSocket
+        # client factory takes them.
+        done = Deferred()
 
-    @inlineCallbacks
-    def open(self):
-        joined = Deferred()
-
-        def factory(cfg):
-            s = RecordingSession(cfg)
-            s.peer = self
+        def batched_factory():
+            s = factory(ComponentConfig(realm=CFG['realm']))
+            s.on('join', on_join)
+            s.on('disconnect', lambda *a, **kw: done.called or done.callback(None))
             return s
 
-        def on_join(session, details):
-            if not joined.called:
-                reactor.callLater(0, joined.callback, (session, details))
+        f = WampWebSocketClientFactory(batched_factory, url=CFG['ws'],
+                                       serializers=[create_transport_serializer(self.serializer)])
+        connectWS(f)
+        return done
 
-        if self.serializer.endswith('.batched'):
-            # Component refuses batched serializers: a plain WAMP-over-WebSocket
-            # client factory takes them.
-            self.done = Deferred()
-
-            def batched_factory():
-                s = factory(ComponentConfig(realm=CFG['realm']))
-                s.on('join', on_join)
-                s.on('disconnect', lambda *a, **kw: self.done.called or self.done.callback(None))
-                return s
-
-            f = WampWebSocketClientFactory(batched_factory, url=CFG['ws'],
-                                           serializers=[create_transport_serializer(self.serializer)])
-            connectWS(f)
-        else:
-            comp = Component(transports=[self.config()], realm=CFG['realm'], session_factory=factory)
-            comp.on('join', on_join)
-            self.done = comp.start(reactor)
-
-            def failed(f):
-                if not joined.called:
-                    joined.errback(f)
-                return None
-
-            self.done.addErrback(failed)
-        session, details = yield bounded(joined, 10)
-        self.session, self.details = session, details
-        t = session._transport
-        orig_send = t.send
-
-        def send(msg):
-            for i, (cls, fn) in enumerate(self.patches):
-                if isinstance(msg, cls):
-                    del self.patches[i]
-                    fn(msg)
-                    break
-            self.sent.append(msg)
-            return orig_send(msg)
-
-        t.send = send
-        return self
+    def on_send(self, msg):
+        for i, (cls, fn) in enumerate(self.patches):
+            if isinstance(msg, cls):
+                del self.patches[i]
+                fn(msg)
+                break
+        self.sent.append(msg)
 
     @property
     def id(self):
@@ -223,44 +123,17 @@ class Peer(object):
     def got(self, cls, cond=None):
         return [m for m in self.received if isinstance(m, cls) and (cond is None or cond(m))]
 
-    @inlineCallbacks
-    def close(self):
-        try:
-            if self.session is not None and self.session.is_attached():
-                yield bounded(self.session.leave(), 3)
-        except Exception:
-            pass
-        try:
-            if self.done is not None:
-                yield bounded(self.done, 3)
-        except Exception:
-            pass
 
+class Ctx(PeerScenario):
+    def other(self, v):
+        # Marked, so that Go tells a CallResult (several values or
+        # keywords) from a single value.
+        if isinstance(v, CallResult):
+            return {'$callresult': True, 'args': v.results, 'kwargs': v.kwresults}
+        return None
 
-class Ctx(object):
-    def __init__(self, spec):
-        self.spec = spec
-        self.id = spec['id']
-        self.p = spec['prefix']
-        self.peers = []
-
-    def out(self, k, v):
-        emit({'s': self.id, 'k': k, 'v': norm(v)})
-
-    @inlineCallbacks
     def peer(self, name, transport='ws', serializer='json'):
-        p = Peer(self, name, transport, serializer)
-        self.peers.append(p)
-        yield p.open()
-        return p
-
-
-SCENARIOS = {}
-
-
-def scenario(fn):
-    SCENARIOS[fn.__name__] = inlineCallbacks(fn)
-    return fn
+        return self.open_peer(Peer(self, name, transport, serializer))
 
 
 def error_of(e):
@@ -715,34 +588,4 @@ def acknowledged(c):
     c.out('no_subscribers', {'type': type(nosub.get('result')).__name__, 'error': nosub.get('error')})
 
 
-@inlineCallbacks
-def run(spec):
-    c = Ctx(spec)
-    try:
-        fn = SCENARIOS[spec['kind']]
-        yield bounded(fn(c), SCENARIO_TIMEOUT)
-        emit({'s': c.id, 'done': True})
-    except Exception:
-        emit({'s': c.id, 'fail': traceback.format_exc()})
-    yield DeferredList([p.close() for p in c.peers], consumeErrors=True)
-
-
-@inlineCallbacks
-def main():
-    yield DeferredList([run(spec) for spec in CFG['scenarios']], consumeErrors=True)
-    emit({'end': True})
-
-
-def fatal():
-    emit({'fatal': 'python process still running after %d s' % PROCESS_TIMEOUT})
-    sys.__stdout__.flush()
-    os._exit(2)
-
-
-def finish(_):
-    reactor.callLater(0.1, reactor.stop)
-
-
-reactor.callLater(PROCESS_TIMEOUT, fatal)
-reactor.callWhenRunning(lambda: main().addBoth(finish))
-reactor.run()
+run_scenarios(SCENARIOS, CFG['scenarios'], SCENARIO_TIMEOUT, PROCESS_TIMEOUT, context=Ctx)
