@@ -19,7 +19,8 @@
 // microseconds, more than encoding a payload. Every caller's request goes
 // onto one bidirectional gRPC stream, many requests in one message as
 // they queue up while the previous message is sent, answered in any order
-// by request id; the plugin runs each request on a goroutine of its own.
+// by request id; the plugin answers the requests of a message in turn on
+// a worker, and a request that holds up the rest gets them a helper.
 // Throughput then grows with the number of concurrent callers instead of
 // being bounded by the latency. The service is described by hand in
 // internal/wire (no generated code: one unary call with a
