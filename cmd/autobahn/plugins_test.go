@@ -11,10 +11,14 @@ import (
 	"testing"
 )
 
-// TestMain ends the plugins the tests started (main does so on exit).
+// TestMain ends the plugins the tests started (main does so on exit) and
+// removes their binaries.
 func TestMain(m *testing.M) {
 	code := m.Run()
 	closePlugins()
+	if built.dir != "" {
+		os.RemoveAll(built.dir)
+	}
 	os.Exit(code)
 }
 
