@@ -18,6 +18,9 @@ import (
 	"github.com/autobahn-go/autobahn/core"
 	"github.com/autobahn-go/autobahn/payloadcodec/plugin"
 	"github.com/autobahn-go/autobahn/registry"
+
+	// The in-process payload codecs --codec can name beside the plugins'.
+	_ "github.com/autobahn-go/autobahn/payloadcodec/cryptobox"
 )
 
 // loaded are the plugins this process started, by path and arguments:

@@ -85,6 +85,16 @@ func TestCodecPluginCommands(t *testing.T) {
 	}
 	waitFor(t, sub, `{"args":["hello"],"kwargs":{"n":1},`)
 
+	// --codec takes an in-process codec as well: cryptobox with its key
+	// ring inline.
+	keys := `keys=[{"uri": "com.example.secret", "key": "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="}]`
+	sec := background(t, "register", rs, "com.example.secret", "--codec", "cryptobox", "--codec-opt", keys, "--", "echo", "said:")
+	waitFor(t, sec, "registered com.example.secret")
+	code, out, errOut = runOnce(t, "call", ws, "com.example.secret", "psst", "--codec", "cryptobox", "--codec-opt", keys)
+	if code != 0 || out != `"said: psst"`+"\n" {
+		t.Fatalf("call with cryptobox: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+
 	for _, tc := range []struct {
 		args []string
 		want string
@@ -94,6 +104,8 @@ func TestCodecPluginCommands(t *testing.T) {
 		{[]string{"--codec-opt", "level=1"}, "--codec-opt without --codec"},
 		{[]string{"--codec", "zstd", "--codec-opt", "level"}, `--codec-opt "level": want KEY=VALUE`},
 		{[]string{"--plugin", filepath.Join(t.TempDir(), "nosuch")}, "nosuch"},
+		// An in-process codec is there too, with its own configuration.
+		{[]string{"--codec", "cryptobox", "--codec-opt", "bogus=1"}, `--codec cryptobox: registry: payload codec "cryptobox": cryptobox: unknown configuration key(s) bogus`},
 	} {
 		code, _, errOut := runOnce(t, append([]string{"call", ws, "com.example.echo", "--plugin", zstd}, tc.args...)...)
 		if code != 1 || !strings.Contains(errOut, tc.want) {
