@@ -20,6 +20,9 @@ type Config struct {
 	// Listeners are the router worker's transports, in the order of the
 	// configuration.
 	Listeners []Listener
+	// Plugins are the plugin binaries of the "plugins" list (autobahn's
+	// own key), started by LoadOptions.LoadPlugin while loading.
+	Plugins []Plugin
 }
 
 // Listener is one transport of the router worker: an endpoint to listen

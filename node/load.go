@@ -21,6 +21,12 @@ type LoadOptions struct {
 	// YAML reads the document as YAML instead of JSON (Load: for files
 	// named *.yaml or *.yml).
 	YAML bool
+	// LoadPlugin starts a plugin of the "plugins" list and registers
+	// what it offers (cmd/autobahn does so with payloadcodec/plugin.Load);
+	// it is called for each, in order, before the transports are read, so
+	// that they can name the plugins' serializers. Nil only records them
+	// in Config.Plugins.
+	LoadPlugin func(p Plugin) error
 	// LookupEnv resolves the environment variables a configuration may
 	// name ("${NAME}" for tickets and secrets, "$NAME" for a port, as in
 	// Crossbar.io); nil means os.LookupEnv.
@@ -30,12 +36,18 @@ type LoadOptions struct {
 // Load reads the configuration file at path: JSON, or YAML when the name
 // ends in .yaml or .yml.
 func Load(path string) (*Config, error) {
+	return LoadFile(path, LoadOptions{})
+}
+
+// LoadFile is Load with options; Dir and YAML are set from path.
+func LoadFile(path string, opts LoadOptions) (*Config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, &Error{Reason: err.Error(), Err: err}
 	}
 	ext := strings.ToLower(filepath.Ext(path))
-	return Parse(data, LoadOptions{Dir: filepath.Dir(path), YAML: ext == ".yaml" || ext == ".yml"})
+	opts.Dir, opts.YAML = filepath.Dir(path), ext == ".yaml" || ext == ".yml"
+	return Parse(data, opts)
 }
 
 // Parse reads a configuration document. Every error is an [*Error] naming
@@ -64,7 +76,7 @@ func parse(data []byte, opts LoadOptions, derive func(secret, salt string, itera
 	if err != nil {
 		return nil, &Error{Reason: err.Error(), Err: err}
 	}
-	l := &loader{dir: dir, env: opts.LookupEnv, derive: derive}
+	l := &loader{dir: dir, env: opts.LookupEnv, derive: derive, loadPlugin: opts.LoadPlugin}
 	return l.top(doc)
 }
 
@@ -100,7 +112,9 @@ type loader struct {
 	dir    string
 	env    func(string) (string, bool)
 	derive func(secret, salt string, iterations, keylen int) (string, error)
-	cfg    Config
+	// loadPlugin is LoadOptions.LoadPlugin.
+	loadPlugin func(Plugin) error
+	cfg        Config
 	// realms are the realm names of the router worker, for the checks of
 	// the auth sections that name one.
 	realms map[string]bool
@@ -120,7 +134,7 @@ func (l *loader) top(doc any) (*Config, error) {
 	if err != nil {
 		return nil, &Error{Reason: "the configuration must be a JSON object, not " + describe(doc)}
 	}
-	if err := o.check(schema{known: []string{"$schema", "version", "controller", "workers"}}); err != nil {
+	if err := o.check(schema{known: []string{"$schema", "version", "controller", "plugins", "workers"}}); err != nil {
 		return nil, err
 	}
 	if _, _, err := o.str("$schema"); err != nil {
@@ -137,6 +151,9 @@ func (l *loader) top(doc any) (*Config, error) {
 		if err := controller(c); err != nil {
 			return nil, err
 		}
+	}
+	if err := l.plugins(o); err != nil {
+		return nil, err
 	}
 	if err := l.workers(o); err != nil {
 		return nil, err

@@ -56,7 +56,7 @@ func TestBadConfigs(t *testing.T) {
 		{"no version", `{"workers": []}`, "version", "missing"},
 		{"version 1", `{"version": 1, "workers": []}`, "version", "want 2, got number 1"},
 		{"version string", `{"version": "2", "workers": []}`, "version", `want 2, got string "2"`},
-		{"unknown top key", `{"version": 2, "nodes": []}`, "nodes", "unknown key (known here: $schema, controller, version, workers)"},
+		{"unknown top key", `{"version": 2, "nodes": []}`, "nodes", "unknown key (known here: $schema, controller, plugins, version, workers)"},
 		{"workers not a list", `{"version": 2, "workers": {}}`, "workers", "want a list, got an object"},
 		{"no worker", `{"version": 2, "workers": []}`, "workers", "no router worker"},
 		{"guest worker", `{"version": 2, "workers": [{"type": "router"}, {"type": "guest", "executable": "node"}]}`,

@@ -180,7 +180,10 @@ func serializers(t obj, batched bool) ([]core.Serializer, error) {
 		case "flatbuffers":
 			return nil, errorf(p, "\"flatbuffers\" is not implemented (json, msgpack, cbor, ubjson)")
 		default:
-			return nil, errorf(p, "%q is not a serializer (json, msgpack, cbor, ubjson)", name)
+			// A plugin's serializer ("plugins"), or one a program registered.
+			if _, err := registry.Default.Serializer(name); err != nil {
+				return nil, errorf(p, "%q is not a serializer (json, msgpack, cbor, ubjson, or one of a plugin)", name)
+			}
 		}
 		s, err := registry.Default.Serializer(name)
 		if err != nil {

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os/exec"
 	"strings"
 	"sync"
@@ -35,11 +36,14 @@ type clientFlags struct {
 	concurrency       int
 	positional        []string
 	command           []string // after "--" (register)
+	plugins           []string
+	codec             string
+	codecOpts         map[string]any
 }
 
 const clientSynopsisFlags = `Flags (anywhere among the arguments):
   --realm NAME         realm to join (default realm1)
-  --serializer NAME    json, msgpack, cbor or ubjson (default json)
+  --serializer NAME    json, msgpack, cbor, ubjson or a plugin's (default json)
   --authid ID          authid to announce; --authrole ROLE the role to ask for
   --ticket SECRET      authenticate with WAMP-Ticket
   --wampcra SECRET     authenticate with WAMP-CRA (plain or salted secret)
@@ -50,6 +54,11 @@ const clientSynopsisFlags = `Flags (anywhere among the arguments):
   --ack                publish: wait for the broker's acknowledgement
   --match exact|prefix|wildcard   subscribe/register: the match policy
   --concurrency N      register: at most N commands at a time (default 4)
+  --plugin PATH        start a plugin binary and use its serializers and payload
+                       codecs (repeatable)
+  --codec NAME         encode payloads with a registered payload codec (a
+                       plugin's, or cryptobox); every peer needs the same
+  --codec-opt KEY=VALUE   the codec's configuration (repeatable; VALUE a string)
 Arguments that parse as JSON are sent as that value, anything else as a string.`
 
 func parseClientArgs(name string, args []string) (*clientFlags, error) {
@@ -101,6 +110,14 @@ func parseClientArgs(name string, args []string) (*clientFlags, error) {
 			f.timeout, err = time.ParseDuration(val)
 		case "concurrency":
 			_, err = fmt.Sscan(val, &f.concurrency)
+		case "plugin":
+			f.plugins = append(f.plugins, val)
+		case "codec":
+			f.codec = val
+		case "codec-opt":
+			if err := f.codecOpt(val); err != nil {
+				return nil, err
+			}
 		case "kw":
 			k, v, ok := strings.Cut(val, "=")
 			if !ok || k == "" {
@@ -189,6 +206,9 @@ func (f *clientFlags) connect(ctx context.Context, url string, stderr io.Writer)
 		return nil, fmt.Errorf("--serializer: %w", err)
 	}
 	cfg := wamp.Config{}
+	if cfg.PayloadCodec, err = f.payloadCodec(); err != nil {
+		return nil, err
+	}
 	join := wamp.JoinOptions{AuthID: f.authid, AuthRole: f.authrole}
 	if join.Authenticators, err = authenticators(f.ticket, f.wampcra, f.cryptosignKey); err != nil {
 		return nil, err
@@ -229,6 +249,12 @@ func clientCommand(name, synopsis string, minArgs int, body func(ctx context.Con
 		}
 		dialCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
 		defer cancel()
+		// Plugins before the serializer and codec are looked up: they may
+		// be the plugin's. Their stderr and restarts are logged as warnings.
+		logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+		if err := loadPlugins(dialCtx, f.plugins, logger, stderr, ""); err != nil {
+			return err
+		}
 		s, err := f.connect(dialCtx, f.positional[0], stderr)
 		if err != nil {
 			return err

@@ -1,9 +1,9 @@
 // Command autobahn runs an embedded WAMP router and talks to WAMP routers
 // from the command line.
 //
-//	autobahn serve [--ws ADDR] [--rawsocket ADDR] [--realm NAME]... [--metrics ADDR] [--metrics-path PATH]
+//	autobahn serve [--ws ADDR] [--rawsocket ADDR] [--realm NAME]... [--metrics ADDR] [--metrics-path PATH] [--plugin PATH]...
 //	autobahn bench rpc|pubsub|idle [flags] URL
-//	autobahn call URL PROCEDURE [ARG...] [--kw KEY=VALUE]...
+//	autobahn call URL PROCEDURE [ARG...] [--kw KEY=VALUE]... [--plugin PATH]... [--codec NAME [--codec-opt KEY=VALUE]...]
 //	autobahn publish URL TOPIC [ARG...]
 //	autobahn subscribe URL TOPIC
 //	autobahn register URL PROCEDURE -- COMMAND [ARG...]
@@ -50,7 +50,9 @@ var errUsage = errors.New("usage")
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	closePlugins() // os.Exit skips deferred calls
+	os.Exit(code)
 }
 
 // run dispatches args to a subcommand and returns the exit status.

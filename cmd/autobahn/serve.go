@@ -40,7 +40,7 @@ func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
 // runServe runs the embedded router until ctx ends (SIGINT / SIGTERM), then
 // says GOODBYE (wamp.close.system_shutdown) to every session and returns.
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("serve", "[--ws ADDR] [--rawsocket ADDR] [--realm NAME]... [--metrics ADDR] [--metrics-path PATH] | --config FILE [--metrics ADDR]", stderr)
+	fs := newFlags("serve", "[--ws ADDR] [--rawsocket ADDR] [--realm NAME]... [--metrics ADDR] [--metrics-path PATH] [--plugin PATH]... | --config FILE [--metrics ADDR] [--plugin PATH]...", stderr)
 	wsAddr := fs.String("ws", defaultWSAddr, "address of WAMP over WebSocket, served at path /ws (\"\" for none)")
 	var web webConfig
 	fs.StringVar(&web.statusPath, "status-path", defaultStatusPath, "`PATH` of the router's status page on the WebSocket listener (JSON with ?format=json); it shows sessions' authids and addresses (\"\" for none)")
@@ -53,6 +53,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	looseURIs := fs.Bool("loose-uris", false, "accept URIs by WAMP's loose rules (default: strict, as Crossbar.io)")
 	verbose := fs.Bool("v", false, "log debug messages")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the router to `FILE` until it stops")
+	var plugins stringList
+	fs.Var(&plugins, "plugin", "start the plugin binary at `PATH` and serve its serializers on every listener (repeatable; see payloadcodec/plugin)")
 	configFile := fs.String("config", "", "serve the router node that the Crossbar.io configuration `FILE` describes (config.json version 2, or .yaml), instead of --ws, --rawsocket and --realm")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -63,7 +65,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return errUsage
 	}
 	if *configFile != "" {
-		return serveConfig(ctx, fs, *configFile, *metricsAddr, *verbose, *cpuprofile, stdout, stderr)
+		return serveConfig(ctx, fs, *configFile, *metricsAddr, *verbose, *cpuprofile, plugins, stdout, stderr)
 	}
 	if *wsAddr == "" && *rsAddr == "" {
 		return errors.New("nothing to serve: give --ws or --rawsocket an address")
@@ -87,6 +89,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		level = slog.LevelDebug
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	// Plugins first: the listeners accept every registered serializer.
+	if err := loadPlugins(ctx, plugins, logger, stdout, "autobahn serve: "); err != nil {
+		return err
+	}
 
 	r, err := router.New(router.Options{Realms: realms, AutoCreateRealms: *autoRealms, LooseURIs: *looseURIs,
 		ShutdownTimeout: shutdownGrace, Logger: logger})

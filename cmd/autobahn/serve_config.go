@@ -20,7 +20,7 @@ var configExclusive = []string{"ws", "rawsocket", "realm", "auto-realms", "loose
 // serveConfig runs the router node of a Crossbar.io configuration file
 // until ctx ends, then shuts it down as runServe does. A configuration
 // that does not load fails before anything listens.
-func serveConfig(ctx context.Context, fs *flag.FlagSet, path, metricsAddr string, verbose bool, cpuprofile string, stdout, stderr io.Writer) error {
+func serveConfig(ctx context.Context, fs *flag.FlagSet, path, metricsAddr string, verbose bool, cpuprofile string, plugins []string, stdout, stderr io.Writer) error {
 	var clash []string
 	fs.Visit(func(f *flag.Flag) {
 		for _, name := range configExclusive {
@@ -34,7 +34,23 @@ func serveConfig(ctx context.Context, fs *flag.FlagSet, path, metricsAddr string
 		fs.Usage()
 		return errUsage
 	}
-	cfg, err := node.Load(path)
+	level := slog.LevelInfo
+	if verbose {
+		level = slog.LevelDebug
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	// --plugin and the "plugins" of the file start before the transports
+	// are read, so that they can name the plugins' serializers.
+	if err := loadPlugins(ctx, plugins, logger, stdout, "autobahn serve: "); err != nil {
+		return err
+	}
+	cfg, err := node.LoadFile(path, node.LoadOptions{LoadPlugin: func(p node.Plugin) error {
+		h, err := loadPlugin(ctx, p.Path, p.Args, logger)
+		if err == nil {
+			describePlugin(stdout, "autobahn serve: ", p.Path, h)
+		}
+		return err
+	}})
 	if err != nil {
 		return fmt.Errorf("--config %s: %w", path, err)
 	}
@@ -43,11 +59,7 @@ func serveConfig(ctx context.Context, fs *flag.FlagSet, path, metricsAddr string
 		return err
 	}
 	defer stopProfile()
-	level := slog.LevelInfo
-	if verbose {
-		level = slog.LevelDebug
-	}
-	cfg.Router.Logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	cfg.Router.Logger = logger
 	cfg.Router.ShutdownTimeout = shutdownGrace
 	n, err := node.Start(ctx, cfg)
 	if err != nil {

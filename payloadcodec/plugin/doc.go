@@ -1,0 +1,36 @@
+// Package plugin runs payload codecs and object serializers in another
+// process, through hashicorp/go-plugin over gRPC, and registers them in a
+// registry under their names exactly like in-process plugins: a codec as a
+// factory (its config is sent to the plugin, which makes the codec there),
+// a serializer as message serializers made by core.NewSerializer, plain
+// and batched. A program or "autobahn serve --plugin PATH" calls [Load]; a
+// plugin binary's main calls [Serve] with what it offers.
+//
+// Why out of process: a codec or serializer can then be written, built and
+// updated apart from the router or client, and a crash of it costs one
+// message, not the process. The host restarts a crashed plugin with
+// backoff (logged, counted in [Host.Stats]); every request is bounded by
+// its context's deadline (Options.CallTimeout when it has none), and its
+// error names the plugin, so that a hung or broken plugin never hangs a
+// session: wamp answers a call with decrypt_error and drops an event it
+// cannot decode (Session.UndecodableEvents).
+//
+// Why one stream: a round trip to another process costs tens of
+// microseconds, more than encoding a payload. Every caller's request goes
+// onto one bidirectional gRPC stream, many requests in one message as
+// they queue up while the previous message is sent, answered in any order
+// by request id; the plugin answers the requests of a message in turn on
+// a worker, and a request that holds up the rest gets them a helper.
+// Throughput then grows with the number of concurrent callers instead of
+// being bounded by the latency. The service is described by hand in
+// internal/wire (no generated code: one unary call with a
+// google.protobuf.BytesValue, and the stream, whose messages are frames of
+// bytes with a gRPC codec of their own, so that no protobuf copy is made
+// of them), and the requests in the frames are CBOR, the value
+// representation of package core, so that payloads keep their exact types.
+//
+// No plugin outlives its host: Close ends it, on Linux the kernel kills it
+// when the host dies (a parent-death signal), and a plugin whose parent
+// changes exits. A plugin starts with an empty environment
+// (Options.Env), so that no secret of the host reaches it by accident.
+package plugin
