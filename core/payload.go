@@ -27,7 +27,9 @@ type EncodedPayload struct {
 //
 // ctx bounds the work: a codec in another process (package
 // payloadcodec/plugin) honours its deadline and cancellation, an in-process
-// one may ignore it. A codec's errors should say which codec failed; the
+// one may ignore it. ctx may have no deadline (a session decodes an event
+// within the session's life): a codec that can hang bounds its own wait, as
+// the plugin host does with its CallTimeout. A codec's errors should say which codec failed; the
 // session turns a Decode error into wamp.error.encryption.decrypt_error.
 // Sessions call a codec from several goroutines at once.
 type PayloadCodec interface {

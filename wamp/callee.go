@@ -307,14 +307,12 @@ func (s *Session) run(ctx context.Context, att *attachment, reg *Registration, r
 	}
 }
 
-// decodeInvocation decodes an encoded invocation payload, bounded by the
-// request timeout.
+// decodeInvocation decodes an encoded invocation payload within the
+// invocation's context.
 func (s *Session) decodeInvocation(ctx context.Context, inv *Invocation) *core.ApplicationError {
 	if inv.encoded == nil {
 		return nil
 	}
-	ctx, cancel := s.requestContext(ctx)
-	defer cancel()
 	args, kwargs, err := s.decode(ctx, false, inv.Procedure, &inv.Details.Passthru, inv.encoded, inv.Args, inv.Kwargs)
 	if err != nil {
 		return err.(*core.ApplicationError)
@@ -326,10 +324,9 @@ func (s *Session) decodeInvocation(ctx context.Context, inv *Invocation) *core.A
 // answerFor is the YIELD or ERROR that answers an invocation, its payload
 // encoded by the payload codec if there is one.
 func (s *Session) answerFor(ctx context.Context, inv *Invocation, res *Result, err error) core.Message {
-	// The answer is encoded even when the invocation was canceled (the
-	// caller may still want the ERROR), within the request timeout.
-	ectx, cancel := s.requestContext(context.WithoutCancel(ctx))
-	defer cancel()
+	// The answer is encoded even when the invocation was canceled: the
+	// caller may still want the ERROR.
+	ectx := context.WithoutCancel(ctx)
 	if err != nil {
 		e := s.errorFor(ctx, inv, err)
 		pl, encErr := s.encode(ectx, false, e.Error, e.Args, e.Kwargs)

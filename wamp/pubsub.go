@@ -226,11 +226,10 @@ func (s *Session) deliver(att *attachment, sub *subscription) {
 	}
 }
 
-// decodeEvent decodes an encoded event payload, bounded by the request
-// timeout; an event that does not decode is dropped, logged and counted.
+// decodeEvent decodes an encoded event payload; an event that does not
+// decode is dropped, logged and counted. ctx ends with the session: a codec
+// that may hang bounds its own wait (core.PayloadCodec).
 func (s *Session) decodeEvent(ctx context.Context, ev *Event) bool {
-	ctx, cancel := s.requestContext(ctx)
-	defer cancel()
 	args, kwargs, err := s.decode(ctx, false, ev.Topic, &ev.Details.Passthru, ev.encoded, ev.Args, ev.Kwargs)
 	if err != nil {
 		n := s.undecodable.Add(1)
