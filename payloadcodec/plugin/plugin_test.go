@@ -93,7 +93,7 @@ func roundTrip(ctx context.Context, c core.PayloadCodec, arg any) error {
 
 func TestLoadRegistersCodecsAndSerializers(t *testing.T) {
 	h, reg := load(t, plugin.Options{})
-	if got := reg.PayloadCodecNames(); !reflect.DeepEqual(got, []string{"xor"}) {
+	if got := reg.PayloadCodecNames(); !reflect.DeepEqual(got, []string{"cryptobox", "xor"}) {
 		t.Errorf("codecs %v", got)
 	}
 	if got := h.SerializerNames(); !reflect.DeepEqual(got, []string{"testjson", "testjson.batched"}) {
@@ -295,7 +295,7 @@ func TestNotStartedByAHost(t *testing.T) {
 func TestDuplicateNamesFailLoad(t *testing.T) {
 	_, reg := load(t, plugin.Options{})
 	_, err := plugin.Load(context.Background(), testPlugin, plugin.Options{Registry: reg})
-	if err == nil || !strings.Contains(err.Error(), `payload codec "xor", and one is registered under that name already`) {
+	if err == nil || !strings.Contains(err.Error(), `payload codec "cryptobox", and one is registered under that name already`) {
 		t.Fatalf("duplicate: %v", err)
 	}
 }

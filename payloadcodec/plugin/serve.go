@@ -259,7 +259,9 @@ func (s *server) answer(ctx context.Context, body []byte) (ans []any) {
 			ans = []any{fmt.Sprintf("panic: %v", r)}
 		}
 	}()
-	v, err := cbor.Object.Unmarshal(body)
+	// body is a slice of a stream message that gRPC allocated for it and
+	// that is not reused: payloads alias it instead of being copied.
+	v, err := cbor.UnmarshalAliasing(body)
 	if err != nil {
 		return []any{"malformed request: " + err.Error()}
 	}

@@ -108,7 +108,20 @@ func (objectSerializer) Marshal(dst []byte, v any) ([]byte, error) {
 
 // Unmarshal decodes the one CBOR data item that fills data.
 func (objectSerializer) Unmarshal(data []byte) (any, error) {
-	v, err := decode(data)
+	return unmarshal(data, false)
+}
+
+// UnmarshalAliasing is Unmarshal whose byte strings (definite-length ones)
+// are slices of data, not copies: for a caller that owns data, never
+// reuses it and would otherwise pay a copy of every payload (the plugin
+// host and plugin, whose stream messages are allocated per message).
+// Whatever keeps one of those byte strings keeps all of data alive.
+func UnmarshalAliasing(data []byte) (any, error) {
+	return unmarshal(data, true)
+}
+
+func unmarshal(data []byte, alias bool) (any, error) {
+	v, err := decode(data, alias)
 	if err != nil {
 		return nil, fmt.Errorf("cbor: unmarshal: %w", err)
 	}

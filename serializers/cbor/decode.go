@@ -14,13 +14,15 @@ type decoder struct {
 	data []byte
 	off  int
 	strs alloc.Strings
+	// alias: byte strings are slices of data instead of copies.
+	alias bool
 }
 
-func decode(data []byte) (any, error) {
+func decode(data []byte, alias bool) (any, error) {
 	if len(data) == 0 {
 		return nil, errors.New("no data")
 	}
-	d := decoder{data: data}
+	d := decoder{data: data, alias: alias}
 	d.strs.Reset(data)
 	v, err := d.value(0)
 	if err != nil {
@@ -110,8 +112,8 @@ func (d *decoder) value(depth int) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		if ai == 31 {
-			return p, nil // already a copy
+		if ai == 31 || d.alias {
+			return p, nil // already a copy, or meant to alias
 		}
 		return append(make([]byte, 0, len(p)), p...), nil
 	case 3:

@@ -1,5 +1,6 @@
 // Command testplugin is the plugin the tests of package plugin build and
-// load. It offers the codec "xor" (package internal/xortest) and the serializer
+// load. It offers the codecs "xor" (package internal/xortest) and
+// "cryptobox" (package payloadcodec/cryptobox, for the benchmarks) and the serializer
 // "testjson" (JSON under another name, RawSocket id 9), and misbehaves on
 // demand:
 //
@@ -22,6 +23,7 @@ import (
 	"time"
 
 	"github.com/autobahn-go/autobahn/core"
+	"github.com/autobahn-go/autobahn/payloadcodec/cryptobox"
 	"github.com/autobahn-go/autobahn/payloadcodec/plugin"
 	"github.com/autobahn-go/autobahn/payloadcodec/plugin/internal/xortest"
 	"github.com/autobahn-go/autobahn/registry"
@@ -56,7 +58,7 @@ func main() {
 	}
 	xortest.Hook = misbehave
 	plugin.Serve(plugin.Offer{
-		Codecs:      map[string]registry.PayloadCodecFactory{"xor": xortest.New},
+		Codecs:      map[string]registry.PayloadCodecFactory{"xor": xortest.New, "cryptobox": cryptobox.NewFromConfig},
 		Serializers: []core.ObjectSerializer{renamed{json.Object}},
 	})
 }
