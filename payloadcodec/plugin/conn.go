@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"os/exec"
 	"strconv"
 	"sync"
@@ -20,10 +21,10 @@ import (
 )
 
 // conn is one run of the plugin process: its go-plugin client and the one
-// request stream that every caller shares. Callers queue their encoded
-// request (encoded on their own goroutine) for the batcher, which sends
-// what is queued in one message; the reader hands each answer to the
-// caller waiting for its id. A conn that fails (the process exited, the
+// request stream that every caller shares, a Unix-domain socket. Callers
+// queue their encoded request (encoded on their own goroutine) for the
+// writer, which writes what is queued in one system call; the reader
+// hands each answer to the caller waiting for its id. A conn that fails (the process exited, the
 // stream broke, a frame did not parse) is dead for good: the host starts
 // another.
 type conn struct {
@@ -31,7 +32,8 @@ type conn struct {
 	stderr  *stderrTail
 	started time.Time
 	pid     int
-	cancel  context.CancelFunc
+	sock    net.Conn
+	path    string // of the socket, removed when the process is gone
 	out     chan *wire.Item
 	nextID  atomic.Uint64
 
@@ -63,10 +65,6 @@ func startConn(h *Host) (*conn, description, error) {
 		SyncStdout:       tail.source(),
 		SkipHostEnv:      true,
 		StartTimeout:     h.opts.StartTimeout,
-		GRPCDialOptions: []grpc.DialOption{
-			grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(wire.MaxMessage), grpc.MaxCallSendMsgSize(wire.MaxMessage)),
-			grpc.WithInitialWindowSize(wire.Window), grpc.WithInitialConnWindowSize(wire.Window),
-		},
 	})
 	fail := func(what string, err error) (*conn, description, error) {
 		client.Kill() // also waits until its stderr is read
@@ -101,14 +99,13 @@ func startConn(h *Host) (*conn, description, error) {
 	if err != nil {
 		return fail("reading what it offers", err)
 	}
-	streamCtx, streamCancel := context.WithCancel(context.Background())
-	stream, err := cc.NewStream(streamCtx, &wire.ExchangeStream, wire.ExchangeMethod, grpc.CallContentSubtype(wire.CodecName))
+	var d net.Dialer
+	sock, err := d.DialContext(ctx, "unix", desc.Socket)
 	if err != nil {
-		streamCancel()
 		return fail("opening the request stream", err)
 	}
 	c := &conn{
-		client: client, stderr: tail, started: time.Now(), cancel: streamCancel,
+		client: client, stderr: tail, started: time.Now(), sock: sock, path: desc.Socket,
 		out: make(chan *wire.Item, 1024), pending: map[uint64]waiter{}, opened: map[uint64]bool{},
 		dead: make(chan struct{}), readDone: make(chan struct{}),
 	}
@@ -116,31 +113,32 @@ func startConn(h *Host) (*conn, description, error) {
 		c.pid = rc.Pid
 	}
 	go func() {
-		err := wire.Batcher(func(frame []byte) error { return stream.SendMsg(&wire.Frame{B: frame}) }, c.out, c.dead)
-		if err != nil {
+		if err := wire.Writer(sock, c.out, c.dead); err != nil {
 			c.fail(fmt.Errorf("sending to the plugin: %w", err))
 		}
 	}()
-	go c.read(stream, h)
+	go c.read(h)
 	go c.expire()
 	return c, desc, nil
 }
 
 // read hands each answer to its caller until the stream ends, then fails
 // the conn and tells the host.
-func (c *conn) read(stream grpc.ClientStream, h *Host) {
+func (c *conn) read(h *Host) {
 	defer close(c.readDone)
+	rd := wire.NewReader(c.sock)
 	var err error
 	for {
-		var m wire.Frame
-		if err = stream.RecvMsg(&m); err != nil {
-			err = fmt.Errorf("the connection to the plugin broke: %w", err)
+		id, body, rerr := rd.Next()
+		if errors.Is(rerr, wire.ErrItem) {
+			err = fmt.Errorf("the plugin sent garbage: %w", rerr)
 			break
 		}
-		if err = wire.Split(m.B, c.deliver); err != nil {
-			err = fmt.Errorf("the plugin sent garbage: %w", err)
+		if rerr != nil {
+			err = fmt.Errorf("the connection to the plugin broke: %w", rerr)
 			break
 		}
+		c.deliver(id, body)
 	}
 	c.fail(err)
 	h.lost(c)
@@ -204,8 +202,9 @@ func (c *conn) fail(err error) {
 	}
 	c.err = err
 	c.mu.Unlock()
-	c.cancel()
-	c.client.Kill() // waits until the process is gone and its stderr read
+	c.sock.Close()
+	c.client.Kill()           // waits until the process is gone and its stderr read
+	wire.RemoveSocket(c.path) // left behind by a plugin that crashed
 	if c.client.Exited() {
 		err = errors.New(c.stderr.withStderr(err.Error() + " (the plugin process exited)"))
 	}

@@ -12,6 +12,14 @@ type description struct {
 	Protocol    int
 	Codecs      []string
 	Serializers []serializerInfo
+	// Socket is the path of the socket of the request stream, which
+	// changes with every run (so equal ignores it).
+	Socket string
+}
+
+func (d description) withSocket(path string) description {
+	d.Socket = path
+	return d
 }
 
 // serializerInfo describes one object serializer of a plugin; the host
@@ -32,7 +40,7 @@ func (d description) value() map[string]any {
 	for i, s := range d.Serializers {
 		sers[i] = []any{s.Name, "wamp.2." + s.Name, int64(s.RawSocketID), s.Binary}
 	}
-	return map[string]any{"protocol": int64(d.Protocol), "codecs": codecs, "serializers": sers}
+	return map[string]any{"protocol": int64(d.Protocol), "codecs": codecs, "serializers": sers, "socket": d.Socket}
 }
 
 // parseDescription reads a Describe answer; a plugin of another protocol
@@ -43,14 +51,18 @@ func parseDescription(v any) (description, error) {
 	if !ok {
 		return d, fmt.Errorf("the description is not a map")
 	}
-	f := wire.NewFields([]any{m["protocol"], m["codecs"], m["serializers"]}, 3, "description")
+	f := wire.NewFields([]any{m["protocol"], m["codecs"], m["serializers"], m["socket"]}, 4, "description")
 	d.Protocol = f.Int(0)
 	codecs, sers := f.List(1), f.List(2)
+	d.Socket = f.OptStr(3)
 	if f.Err() != nil {
 		return d, f.Err()
 	}
 	if d.Protocol != wire.ProtocolVersion {
 		return d, fmt.Errorf("the plugin speaks protocol %d, this host %d: rebuild the plugin with this version of package payloadcodec/plugin", d.Protocol, wire.ProtocolVersion)
+	}
+	if d.Socket == "" {
+		return d, fmt.Errorf("the description names no socket for the request stream")
 	}
 	for i, c := range codecs {
 		name, ok := c.(string)

@@ -334,9 +334,8 @@ func (h *Host) send(ctx context.Context, c *conn, req []any) (wire.Fields, error
 	if err != nil {
 		return wire.Fields{}, err
 	}
-	// The answer is a slice of a stream message that gRPC allocated for
-	// it and that is not reused: its payloads can alias it instead of
-	// being copied (a third of what the host allocated per payload).
+	// The answer is a slice of a wire.Reader's buffer, which is not
+	// reused: its payloads can alias it instead of being copied.
 	v, err := cbor.UnmarshalAliasing(ans)
 	if err != nil {
 		return wire.Fields{}, garbage(err)

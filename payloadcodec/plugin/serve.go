@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"runtime"
 	"runtime/debug"
@@ -53,6 +54,17 @@ func Serve(o Offer) {
 		os.Exit(1)
 	}
 	watchParent()
+	ln, path, err := wire.Listen()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "autobahn plugin: the request stream:", err)
+		os.Exit(1)
+	}
+	defer wire.RemoveSocket(path)
+	if s.desc, err = cbor.Object.Marshal(nil, s.d.withSocket(path).value()); err != nil {
+		fmt.Fprintln(os.Stderr, "autobahn plugin:", err)
+		os.Exit(1)
+	}
+	go s.accept(ln, path)
 	if _, set := os.LookupEnv("GOMAXPROCS"); !set {
 		// A plugin shares the machine with its host, which does as much
 		// work per payload: with as many Ps as cores each, the two
@@ -69,10 +81,7 @@ func Serve(o Offer) {
 	goplugin.Serve(&goplugin.ServeConfig{
 		HandshakeConfig: handshake,
 		Plugins:         goplugin.PluginSet{wire.PluginName: &grpcPlugin{server: s}},
-		GRPCServer: func(opts []grpc.ServerOption) *grpc.Server {
-			return grpc.NewServer(append(opts, grpc.MaxRecvMsgSize(wire.MaxMessage), grpc.MaxSendMsgSize(wire.MaxMessage),
-				grpc.InitialWindowSize(wire.Window), grpc.InitialConnWindowSize(wire.Window))...)
-		},
+		GRPCServer:      goplugin.DefaultGRPCServer,
 		// go-plugin's own chatter stays quiet: the host logs every line
 		// of the plugin's stderr.
 		Logger: hclog.New(&hclog.LoggerOptions{Level: hclog.Warn, Output: os.Stderr}),
@@ -105,7 +114,8 @@ func (p *grpcPlugin) GRPCClient(_ context.Context, _ *goplugin.GRPCBroker, cc *g
 // server is the plugin side of the service.
 type server struct {
 	offer Offer
-	desc  []byte
+	d     description
+	desc  []byte // d with the socket, encoded
 
 	mu     sync.RWMutex
 	codecs map[uint64]core.PayloadCodec // by the host's codec id
@@ -129,28 +139,47 @@ func newServer(o Offer) (*server, error) {
 		}
 		d.Serializers = append(d.Serializers, serializerInfo{Name: s.Name(), RawSocketID: s.RawSocketID(), Binary: s.Binary()})
 	}
-	desc, err := cbor.Object.Marshal(nil, d.value())
-	if err != nil {
+	if _, err := cbor.Object.Marshal(nil, d.value()); err != nil {
 		return nil, err
 	}
-	return &server{offer: o, desc: desc, codecs: map[uint64]core.PayloadCodec{}}, nil
+	return &server{offer: o, d: d, codecs: map[uint64]core.PayloadCodec{}}, nil
 }
 
 func (s *server) Describe() ([]byte, error) { return s.desc, nil }
 
-// Exchange answers the requests of the host's stream. The requests of one
-// message are a batch that one worker answers in turn, which spares a
+// accept serves the first connection to the socket, the host's, and then
+// removes the socket, so that nobody else connects.
+func (s *server) accept(ln *net.UnixListener, path string) {
+	c, err := ln.Accept()
+	ln.Close()
+	wire.RemoveSocket(path)
+	if err != nil {
+		return
+	}
+	defer c.Close()
+	if err := s.exchange(c); err != nil {
+		fmt.Fprintln(os.Stderr, "autobahn plugin: the request stream:", err)
+	}
+}
+
+// exchange answers the requests of the host's stream. The requests that
+// arrived together (read in one system call) are a batch that one worker answers in turn, which spares a
 // goroutine switch per request; a request that takes long (stall) gets
 // the rest of its batch a helper, so that a slow or hung request delays
 // only its own answer. Workers are long-lived (their stacks stay grown),
 // and a batch that finds every worker busy gets a goroutine of its own.
-// A batcher sends the answers ready at the time in one message.
-func (s *server) Exchange(stream grpc.ServerStream) error {
+// A wire.Writer writes the answers ready at the time in one system call.
+func (s *server) exchange(c net.Conn) error {
 	out := make(chan *wire.Item, 1024)
 	done := make(chan struct{})
 	defer close(done)
-	go wire.Batcher(func(frame []byte) error { return stream.SendMsg(&wire.Frame{B: frame}) }, out, done)
-	ctx := stream.Context()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		if err := wire.Writer(c, out, done); err != nil {
+			c.Close() // the reader below stops too
+		}
+	}()
 	work := make(chan *batch)
 	for range workers {
 		go func() {
@@ -164,18 +193,22 @@ func (s *server) Exchange(stream grpc.ServerStream) error {
 			}
 		}()
 	}
+	rd := wire.NewReader(c)
+	var reqs []request
 	for {
-		var m wire.Frame
-		if err := stream.RecvMsg(&m); err != nil {
-			if errors.Is(err, io.EOF) {
+		id, body, err := rd.Next()
+		if err != nil {
+			if errors.Is(err, io.EOF) || errors.Is(err, net.ErrClosed) {
 				return nil
 			}
 			return err
 		}
-		b := &batch{}
-		if err := wire.Split(m.B, func(id uint64, body []byte) { b.reqs = append(b.reqs, request{id, body}) }); err != nil {
-			return err
+		reqs = append(reqs, request{id, body})
+		if rd.Buffered() > 0 {
+			continue // more arrived with it: one batch
 		}
+		b := &batch{reqs: reqs}
+		reqs = nil
 		b.watch(func() { s.answerBatch(ctx, b, out, done) })
 		select {
 		case work <- b:
@@ -185,7 +218,7 @@ func (s *server) Exchange(stream grpc.ServerStream) error {
 	}
 }
 
-// workers is the number of Exchange's long-lived workers.
+// workers is the number of exchange's long-lived workers.
 const workers = 16
 
 // stall is how long a request may hold up the rest of its batch before a
@@ -198,7 +231,7 @@ type request struct {
 	body []byte
 }
 
-// batch is the requests of one message. Whoever answers it claims the
+// batch is the requests that arrived together. Whoever answers it claims the
 // requests one at a time (next), so that a helper can join at any time.
 type batch struct {
 	reqs []request
@@ -259,8 +292,8 @@ func (s *server) answer(ctx context.Context, body []byte) (ans []any) {
 			ans = []any{fmt.Sprintf("panic: %v", r)}
 		}
 	}()
-	// body is a slice of a stream message that gRPC allocated for it and
-	// that is not reused: payloads alias it instead of being copied.
+	// body is a slice of a wire.Reader's buffer, which is not reused:
+	// payloads alias it instead of being copied.
 	v, err := cbor.UnmarshalAliasing(body)
 	if err != nil {
 		return []any{"malformed request: " + err.Error()}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/binary"
 	"os"
 
 	"github.com/hashicorp/go-hclog"
@@ -15,9 +16,32 @@ import (
 // serveGarbage serves a plugin that describes itself correctly (codec
 // "xor") and answers every request with bytes that are not CBOR.
 func serveGarbage() {
+	ln, path, err := wire.Listen()
+	if err != nil {
+		panic(err)
+	}
+	defer wire.RemoveSocket(path)
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		rd := wire.NewReader(c)
+		for {
+			id, _, err := rd.Next()
+			if err != nil {
+				return
+			}
+			ans := binary.BigEndian.AppendUint64(nil, id)
+			ans = binary.BigEndian.AppendUint32(ans, 3)
+			if _, err := c.Write(append(ans, 0xff, 0x00, 0x13)); err != nil {
+				return
+			}
+		}
+	}()
 	goplugin.Serve(&goplugin.ServeConfig{
 		HandshakeConfig: goplugin.HandshakeConfig{ProtocolVersion: wire.ProtocolVersion, MagicCookieKey: wire.MagicCookieKey, MagicCookieValue: wire.MagicCookieValue},
-		Plugins:         goplugin.PluginSet{wire.PluginName: garbagePlugin{}},
+		Plugins:         goplugin.PluginSet{wire.PluginName: garbagePlugin{socket: path}},
 		GRPCServer:      goplugin.DefaultGRPCServer,
 		Logger:          hclog.New(&hclog.LoggerOptions{Level: hclog.Warn, Output: os.Stderr}),
 	})
@@ -25,10 +49,11 @@ func serveGarbage() {
 
 type garbagePlugin struct {
 	goplugin.NetRPCUnsupportedPlugin
+	socket string
 }
 
-func (garbagePlugin) GRPCServer(_ *goplugin.GRPCBroker, s *grpc.Server) error {
-	s.RegisterService(&wire.ServiceDesc, garbageServer{})
+func (p garbagePlugin) GRPCServer(_ *goplugin.GRPCBroker, s *grpc.Server) error {
+	s.RegisterService(&wire.ServiceDesc, garbageServer(p))
 	return nil
 }
 
@@ -36,24 +61,8 @@ func (garbagePlugin) GRPCClient(context.Context, *goplugin.GRPCBroker, *grpc.Cli
 	return nil, nil
 }
 
-type garbageServer struct{}
+type garbageServer garbagePlugin
 
-func (garbageServer) Describe() ([]byte, error) {
-	return cbor.Object.Marshal(nil, map[string]any{"protocol": int64(wire.ProtocolVersion), "codecs": []any{"xor"}, "serializers": []any{}})
-}
-
-func (garbageServer) Exchange(stream grpc.ServerStream) error {
-	for {
-		var m wire.Frame
-		if err := stream.RecvMsg(&m); err != nil {
-			return nil
-		}
-		var out []byte
-		wire.Split(m.B, func(id uint64, _ []byte) {
-			out = wire.AppendItem(out, id, []byte{0xff, 0x00, 0x13})
-		})
-		if err := stream.SendMsg(&wire.Frame{B: out}); err != nil {
-			return err
-		}
-	}
+func (s garbageServer) Describe() ([]byte, error) {
+	return cbor.Object.Marshal(nil, map[string]any{"protocol": int64(wire.ProtocolVersion), "codecs": []any{"xor"}, "serializers": []any{}, "socket": s.socket})
 }
