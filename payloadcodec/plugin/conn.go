@@ -24,9 +24,9 @@ import (
 // request stream that every caller shares, a Unix-domain socket. Callers
 // queue their encoded request (encoded on their own goroutine) for the
 // writer, which writes what is queued in one system call; the reader
-// hands each answer to the caller waiting for its id. A conn that fails (the process exited, the
-// stream broke, a frame did not parse) is dead for good: the host starts
-// another.
+// hands each answer to the caller waiting for its id. A conn that fails
+// (the process exited, the socket broke, an item header was impossible)
+// is dead for good: the host starts another.
 type conn struct {
 	client  *goplugin.Client
 	stderr  *stderrTail
