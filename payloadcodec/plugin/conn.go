@@ -102,6 +102,7 @@ func startConn(h *Host) (*conn, description, error) {
 	var d net.Dialer
 	sock, err := d.DialContext(ctx, "unix", desc.Socket)
 	if err != nil {
+		defer wire.RemoveSocket(desc.Socket) // once the process is gone
 		return fail("opening the request stream", err)
 	}
 	c := &conn{

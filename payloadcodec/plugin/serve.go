@@ -54,17 +54,21 @@ func Serve(o Offer) {
 		os.Exit(1)
 	}
 	watchParent()
-	ln, path, err := wire.Listen()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "autobahn plugin: the request stream:", err)
-		os.Exit(1)
+	// Started by anything else than a host, go-plugin says so and exits
+	// (os.Exit): no socket is made then, which would be left behind.
+	if os.Getenv(wire.MagicCookieKey) == wire.MagicCookieValue {
+		ln, path, err := wire.Listen()
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "autobahn plugin: the request stream:", err)
+			os.Exit(1)
+		}
+		defer wire.RemoveSocket(path)
+		if s.desc, err = cbor.Object.Marshal(nil, s.d.withSocket(path).value()); err != nil {
+			fmt.Fprintln(os.Stderr, "autobahn plugin:", err)
+			os.Exit(1)
+		}
+		go s.accept(ln, path)
 	}
-	defer wire.RemoveSocket(path)
-	if s.desc, err = cbor.Object.Marshal(nil, s.d.withSocket(path).value()); err != nil {
-		fmt.Fprintln(os.Stderr, "autobahn plugin:", err)
-		os.Exit(1)
-	}
-	go s.accept(ln, path)
 	if _, set := os.LookupEnv("GOMAXPROCS"); !set {
 		// A plugin shares the machine with its host, which does as much
 		// work per payload: with as many Ps as cores each, the two
