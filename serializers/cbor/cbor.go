@@ -114,7 +114,7 @@ func (objectSerializer) Unmarshal(data []byte) (any, error) {
 // UnmarshalAliasing is Unmarshal whose byte strings (definite-length ones)
 // are slices of data, not copies: for a caller that owns data, never
 // reuses it and would otherwise pay a copy of every payload (the plugin
-// host and plugin, whose stream messages are allocated per message).
+// host and plugin, whose read buffers are never reused).
 // Whatever keeps one of those byte strings keeps all of data alive.
 func UnmarshalAliasing(data []byte) (any, error) {
 	return unmarshal(data, true)
