@@ -1,7 +1,6 @@
 package json
 
 import (
-	"bytes"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -9,25 +8,19 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/autobahn-go/autobahn/internal/testpeer"
 )
 
-// python runs script with /usr/bin/python3 (skipping the test when it is
+// python runs script with Debian's Python (skipping the test when it is
 // missing) and returns its output lines.
 func python(t *testing.T, script, stdin string) []string {
 	t.Helper()
-	const py = "/usr/bin/python3"
-	if err := exec.Command(py, "-c", "import json").Run(); err != nil {
-		t.Skipf("no usable %s: %v", py, err)
+	if err := exec.Command(testpeer.Python, "-c", "import json").Run(); err != nil {
+		t.Skipf("no usable %s: %v", testpeer.Python, err)
 	}
-	cmd := exec.Command(py, "-c", script)
-	cmd.Stdin = strings.NewReader(stdin)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("python: %v\n%s", err, stderr.Bytes())
-	}
-	return strings.Split(strings.TrimSuffix(string(out), "\n"), "\n")
+	out := testpeer.RunPythonScript(t, script, stdin)
+	return strings.Split(strings.TrimSuffix(out, "\n"), "\n")
 }
 
 // pyDumps is how Autobahn|Python writes JSON.
