@@ -9,7 +9,6 @@ import (
 	"github.com/autobahn-go/autobahn/core"
 	"github.com/autobahn-go/autobahn/payloadcodec/plugin/internal/wire"
 	"github.com/autobahn-go/autobahn/registry"
-	"github.com/autobahn-go/autobahn/serializers/cbor"
 )
 
 // codecFactory is the registry factory of one codec of the plugin: it
@@ -72,7 +71,10 @@ func (rc *remoteCodec) Encode(ctx context.Context, originating bool, uri string,
 	b = binary.AppendUvarint(b, rc.id)
 	b = wire.AppendBool(b, originating)
 	b = wire.AppendString(b, uri)
-	b, err := cbor.Object.Marshal(b, []any{args, kwargs})
+	b, err := wire.AppendValue(b, args)
+	if err == nil {
+		b, err = wire.AppendValue(b, kwargs)
+	}
 	if err != nil {
 		wire.FreeItem(it)
 		return nil, fmt.Errorf("plugin %s: %s: the request does not encode: %w", rc.h.name, rc.encodeWhat, err)
@@ -120,8 +122,8 @@ func (rc *remoteCodec) Encode(ctx context.Context, originating bool, uri string,
 // names are the strings of an encoded payload.
 type names struct{ algo, serializer, cipher, key string }
 
-// Decode decodes the payload in the plugin. The request is coded by hand
-// (see package internal/wire), the answer is CBOR.
+// Decode decodes the payload in the plugin. The request and the answer
+// are coded by hand (see package internal/wire), but for args and kwargs.
 func (rc *remoteCodec) Decode(ctx context.Context, originating bool, uri string, p *core.EncodedPayload) (string, []any, map[string]any, error) {
 	it := wire.NewItem()
 	b := append(it.B, wire.OpDecode)
@@ -137,15 +139,27 @@ func (rc *remoteCodec) Decode(ctx context.Context, originating bool, uri string,
 	if err != nil {
 		return "", nil, nil, err
 	}
-	f, err := parseAnswer(ans)
-	if err != nil {
-		return "", nil, nil, fmt.Errorf("plugin %s: %s: %w", rc.h.name, rc.decodeWhat, err)
+	cur := wire.NewCursor(ans)
+	switch cur.Byte() {
+	case wire.AnsError:
+		msg := cur.Str()
+		if cur.Err() == nil {
+			return "", nil, nil, fmt.Errorf("plugin %s: %s: %s", rc.h.name, rc.decodeWhat, msg)
+		}
+	case wire.AnsPayload:
+		// The answer is a slice of a wire.Reader's buffer, which is not
+		// reused: its payloads alias it instead of being copied.
+		inner, args, kwargs := cur.StrLike(uri), cur.List(), cur.Map()
+		cur.End()
+		if cur.Err() == nil {
+			return inner, args, kwargs, nil
+		}
+	default:
+		if cur.Err() == nil {
+			return "", nil, nil, fmt.Errorf("plugin %s: %s: %w", rc.h.name, rc.decodeWhat, garbage(fmt.Errorf("unknown status %d", ans[0])))
+		}
 	}
-	inner, args, kwargs := f.Str(0), f.List(1), f.Map(2)
-	if f.Err() != nil {
-		return "", nil, nil, fmt.Errorf("plugin %s: %s: %w", rc.h.name, rc.decodeWhat, garbage(f.Err()))
-	}
-	return inner, args, kwargs, nil
+	return "", nil, nil, fmt.Errorf("plugin %s: %s: %w", rc.h.name, rc.decodeWhat, garbage(cur.Err()))
 }
 
 // remoteSerializer is an object serializer that runs in the plugin

@@ -276,8 +276,8 @@ func (b *batch) watch(help func()) {
 
 func (s *server) handle(ctx context.Context, r request, out chan<- *wire.Item, done <-chan struct{}) {
 	it := wire.NewItem()
-	if len(r.body) > 0 && r.body[0] == wire.OpEncode {
-		it.B = s.encode(ctx, it.B, r.body)
+	if len(r.body) > 0 && (r.body[0] == wire.OpEncode || r.body[0] == wire.OpDecode) {
+		it.B = s.handCoded(ctx, it.B, r.body)
 	} else {
 		ans := s.answer(ctx, r.body)
 		b, err := cbor.Object.Marshal(it.B, ans)
@@ -300,13 +300,6 @@ func (s *server) answer(ctx context.Context, body []byte) (ans []any) {
 			ans = []any{fmt.Sprintf("panic: %v", r)}
 		}
 	}()
-	if len(body) > 0 && body[0] == wire.OpDecode {
-		res, err := s.decode(ctx, body)
-		if err != nil {
-			return []any{err.Error()}
-		}
-		return append([]any{nil}, res...)
-	}
 	// body is a slice of a wire.Reader's buffer, which is not reused:
 	// payloads alias it instead of being copied.
 	v, err := cbor.UnmarshalAliasing(body)
@@ -370,69 +363,77 @@ func (s *server) codec(cur *wire.Cursor) (core.PayloadCodec, error) {
 	return c, nil
 }
 
-// encode answers a hand-coded Encode request (body), appending the
-// hand-coded answer to dst; a panic of the codec is the request's error.
-func (s *server) encode(ctx context.Context, dst, body []byte) (ans []byte) {
+// handCoded answers a hand-coded request (body), Encode or Decode,
+// appending the hand-coded answer to dst; a panic of the codec is the
+// request's error.
+func (s *server) handCoded(ctx context.Context, dst, body []byte) (ans []byte) {
+	fail := func(msg string) []byte { return wire.AppendString(append(dst[:wire.HeaderSize], wire.AnsError), msg) }
 	defer func() {
 		if r := recover(); r != nil {
-			ans = wire.AppendString(append(dst[:wire.HeaderSize], wire.AnsError), fmt.Sprintf("panic: %v", r))
+			ans = fail(fmt.Sprintf("panic: %v", r))
 		}
 	}()
-	fail := func(err error) []byte { return wire.AppendString(append(dst, wire.AnsError), err.Error()) }
-	cur := wire.NewCursor(body[1:])
-	c, err := s.codec(&cur)
-	if err != nil {
-		return fail(err)
+	cur := wire.NewCursor(body)
+	var err error
+	if cur.Byte() == wire.OpEncode {
+		ans, err = s.encode(ctx, dst, &cur)
+	} else {
+		ans, err = s.decode(ctx, dst, &cur)
 	}
-	originating, uri := cur.Bool(), cur.Str()
-	rest := cur.Rest()
-	if cur.Err() != nil {
-		return fail(fmt.Errorf("malformed request: %w", cur.Err()))
+	if err != nil {
+		return fail(err.Error())
+	}
+	return ans
+}
+
+func (s *server) encode(ctx context.Context, dst []byte, cur *wire.Cursor) ([]byte, error) {
+	c, err := s.codec(cur)
+	if err != nil {
+		return nil, err
 	}
 	// body is a slice of a wire.Reader's buffer, which is not reused:
 	// payloads alias it instead of being copied.
-	v, err := cbor.UnmarshalAliasing(rest)
-	if err != nil {
-		return fail(fmt.Errorf("malformed request: %w", err))
-	}
-	f := wire.NewFields(v, 2, "args and kwargs")
-	args, kwargs := f.List(0), f.Map(1)
-	if f.Err() != nil {
-		return fail(fmt.Errorf("malformed request: %w", f.Err()))
+	originating, uri, args, kwargs := cur.Bool(), cur.Str(), cur.List(), cur.Map()
+	if cur.End(); cur.Err() != nil {
+		return nil, fmt.Errorf("malformed request: %w", cur.Err())
 	}
 	enc, err := c.Encode(ctx, originating, uri, args, kwargs)
 	if err != nil {
-		return fail(err)
+		return nil, err
 	}
 	if enc == nil {
-		return append(dst, wire.AnsClear)
+		return append(dst, wire.AnsClear), nil
 	}
 	b := wire.AppendBytes(append(dst, wire.AnsPayload), enc.Payload)
 	b = wire.AppendString(b, enc.Algo)
 	b = wire.AppendString(b, enc.Serializer)
 	b = wire.AppendString(b, enc.Cipher)
-	return wire.AppendString(b, enc.Key)
+	return wire.AppendString(b, enc.Key), nil
 }
 
-// decode answers a hand-coded Decode request (body): [uri, args, kwargs].
-func (s *server) decode(ctx context.Context, body []byte) ([]any, error) {
-	cur := wire.NewCursor(body[1:])
-	c, err := s.codec(&cur)
+func (s *server) decode(ctx context.Context, dst []byte, cur *wire.Cursor) ([]byte, error) {
+	c, err := s.codec(cur)
 	if err != nil {
 		return nil, err
 	}
 	originating, uri := cur.Bool(), cur.Str()
 	// The payload aliases body, which is not reused.
 	p := &core.EncodedPayload{Payload: cur.Bytes(), Algo: cur.Str(), Serializer: cur.Str(), Cipher: cur.Str(), Key: cur.Str()}
-	cur.End()
-	if cur.Err() != nil {
+	if cur.End(); cur.Err() != nil {
 		return nil, fmt.Errorf("malformed request: %w", cur.Err())
 	}
 	uri, args, kwargs, err := c.Decode(ctx, originating, uri, p)
 	if err != nil {
 		return nil, err
 	}
-	return []any{uri, args, kwargs}, nil
+	b := wire.AppendString(append(dst, wire.AnsPayload), uri)
+	if b, err = wire.AppendValue(b, args); err == nil {
+		b, err = wire.AppendValue(b, kwargs)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("the answer does not encode: %w", err)
+	}
+	return b, nil
 }
 
 func (s *server) serializerOp(op int, f *wire.Fields) ([]any, error) {

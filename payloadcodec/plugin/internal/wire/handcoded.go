@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+
+	"github.com/autobahn-go/autobahn/serializers/cbor"
 )
 
 // The requests and answers that every payload makes, Encode and Decode,
@@ -11,11 +13,13 @@ import (
 // operation's byte (OpEncode or OpDecode; a CBOR array never starts with
 // one), the codec id (uvarint), the originating flag (a byte), the URI
 // and, for Decode, the payload's bytes and strings, each a uvarint length
-// and the bytes; an Encode request ends with the CBOR array [args,
-// kwargs]. An Encode answer is a status byte, AnsError (then the message),
-// AnsClear (no payload: sent in the clear) or AnsPayload (then the
-// payload's bytes and its four strings). Decoding that needs no value
-// decoder and allocates nothing but the strings.
+// and the bytes; an Encode request ends with args and kwargs, each a
+// value (a 4-byte big-endian length and CBOR). An answer is a status
+// byte, AnsError (then the message), AnsClear (Encode: no payload, sent
+// in the clear) or AnsPayload (Encode: the payload's bytes and its four
+// strings; Decode: the URI, then args and kwargs as values). Reading
+// that needs no value decoder but for args and kwargs, and allocates
+// nothing but the strings and what those hold.
 
 // Statuses of a hand-coded Encode answer.
 const (
@@ -42,6 +46,17 @@ func AppendBool(dst []byte, b bool) []byte {
 		return append(dst, 1)
 	}
 	return append(dst, 0)
+}
+
+// AppendValue appends the CBOR of v with its length.
+func AppendValue(dst []byte, v any) ([]byte, error) {
+	at := len(dst)
+	dst, err := cbor.Object.Marshal(append(dst, 0, 0, 0, 0), v)
+	if err != nil {
+		return dst[:at], err
+	}
+	binary.BigEndian.PutUint32(dst[at:], uint32(len(dst)-at-4))
+	return dst, nil
 }
 
 // errShort is the error of a hand-coded body that ends too soon.
@@ -128,6 +143,58 @@ func (c *Cursor) StrLike(prev string) string {
 		return prev
 	}
 	return string(b)
+}
+
+// Value reads a value with its length (AppendValue); bytes in it alias
+// the body, which must not be reused.
+func (c *Cursor) Value() any {
+	if c.err != nil {
+		return nil
+	}
+	if len(c.b) < 4 {
+		c.err = errShort
+		return nil
+	}
+	n := binary.BigEndian.Uint32(c.b)
+	if uint64(n) > uint64(len(c.b)-4) {
+		c.err = fmt.Errorf("%w: a value of %d bytes announced, %d left", errShort, n, len(c.b)-4)
+		return nil
+	}
+	v, err := cbor.UnmarshalAliasing(c.b[4 : 4+n])
+	if err != nil {
+		c.err = err
+		return nil
+	}
+	c.b = c.b[4+n:]
+	return v
+}
+
+// List reads a value that is a list or nil.
+func (c *Cursor) List() []any {
+	switch v := c.Value().(type) {
+	case nil:
+		return nil
+	case []any:
+		return v
+	}
+	if c.err == nil {
+		c.err = errors.New("want a list")
+	}
+	return nil
+}
+
+// Map reads a value that is a map or nil.
+func (c *Cursor) Map() map[string]any {
+	switch v := c.Value().(type) {
+	case nil:
+		return nil
+	case map[string]any:
+		return v
+	}
+	if c.err == nil {
+		c.err = errors.New("want a map")
+	}
+	return nil
 }
 
 // Rest is what remains unread.

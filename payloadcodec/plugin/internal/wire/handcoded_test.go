@@ -42,4 +42,23 @@ func TestCursor(t *testing.T) {
 			t.Errorf("%v: no error", bad)
 		}
 	}
+	// Values: a list, a map, nil for either, and one of the wrong kind.
+	b = nil
+	for _, v := range []any{[]any{[]byte{1}, "x", int64(-3)}, map[string]any{"k": true}, nil, nil, "s"} {
+		var err error
+		if b, err = AppendValue(b, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cur = NewCursor(b)
+	l, m, nl, nm := cur.List(), cur.Map(), cur.List(), cur.Map()
+	if cur.Err() != nil || len(l) != 3 || l[1] != "x" || l[2] != int64(-3) || m["k"] != true || nl != nil || nm != nil {
+		t.Fatalf("values: %v %v %v %v %v", l, m, nl, nm, cur.Err())
+	}
+	if cur.List(); cur.Err() == nil {
+		t.Error("a string read as a list")
+	}
+	if cur := NewCursor(b[:len(b)-1]); cur.List() == nil || cur.Map() == nil || cur.List() != nil || cur.Map() != nil || cur.Value() != nil || cur.Err() == nil {
+		t.Error("a value cut short: no error")
+	}
 }

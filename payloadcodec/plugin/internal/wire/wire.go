@@ -10,8 +10,8 @@
 // any order, matched by id. A request or answer body is one CBOR array
 // (package serializers/cbor, the value representation of package core),
 // so that payloads keep their exact types, but for the requests of every
-// payload, Encode and Decode, and the answer of Encode, which are coded
-// by hand around the CBOR of args and kwargs (handcoded.go).
+// payload, Encode and Decode, and their answers, which are coded by hand
+// around the CBOR of args and kwargs (handcoded.go).
 //
 // It is internal so that the host, the plugin SDK and the tests' misbehaving
 // plugins share one definition.
@@ -56,8 +56,8 @@ const MaxBatch = 1 << 20
 // handcoded.go).
 const (
 	OpOpen      = 0 // [op, codecID, algo, config] → [err]
-	OpEncode    = 1 // op, codecID, originating, uri, CBOR [args, kwargs] → AnsError msg | AnsClear | AnsPayload payload, algo, serializer, cipher, key
-	OpDecode    = 2 // op, codecID, originating, uri, payload, algo, serializer, cipher, key → [err, uri, args, kwargs]
+	OpEncode    = 1 // op, codecID, originating, uri, args, kwargs → AnsError msg | AnsClear | AnsPayload payload, algo, serializer, cipher, key
+	OpDecode    = 2 // op, codecID, originating, uri, payload, algo, serializer, cipher, key → AnsError msg | AnsPayload uri, args, kwargs
 	OpMarshal   = 3 // [op, serializerIndex, value] → [err, bytes]
 	OpUnmarshal = 4 // [op, serializerIndex, bytes] → [err, value]
 )
