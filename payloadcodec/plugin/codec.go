@@ -2,7 +2,9 @@ package plugin
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
+	"sync/atomic"
 
 	"github.com/autobahn-go/autobahn/core"
 	"github.com/autobahn-go/autobahn/payloadcodec/plugin/internal/wire"
@@ -38,6 +40,8 @@ type remoteCodec struct {
 	config map[string]any
 	// encodeWhat and decodeWhat name the requests in errors.
 	encodeWhat, decodeWhat string
+	// last are the strings of the last payload encoded.
+	last atomic.Pointer[names]
 }
 
 var _ core.PayloadCodec = (*remoteCodec)(nil)
@@ -59,33 +63,103 @@ func (rc *remoteCodec) ensureOpen(ctx context.Context, c *conn) error {
 	return nil
 }
 
-// Encode encodes the payload in the plugin.
+// Encode encodes the payload in the plugin. The request and the answer
+// are coded by hand (see package internal/wire), but for args and kwargs.
 func (rc *remoteCodec) Encode(ctx context.Context, originating bool, uri string, args []any, kwargs map[string]any) (*core.EncodedPayload, error) {
-	f, err := rc.h.call(ctx, rc.encodeWhat, rc, []any{int64(wire.OpEncode), rc.id, originating, uri, args, kwargs})
+	it := wire.NewItem()
+	b := append(it.B, wire.OpEncode)
+	b = binary.AppendUvarint(b, rc.id)
+	b = wire.AppendBool(b, originating)
+	b = wire.AppendString(b, uri)
+	b, err := wire.AppendValue(b, args)
+	if err == nil {
+		b, err = wire.AppendValue(b, kwargs)
+	}
+	if err != nil {
+		wire.FreeItem(it)
+		return nil, fmt.Errorf("plugin %s: %s: the request does not encode: %w", rc.h.name, rc.encodeWhat, err)
+	}
+	it.B = b
+	ans, err := rc.h.callRaw(ctx, rc.encodeWhat, rc, it)
 	if err != nil {
 		return nil, err
 	}
-	if f.Any(0) == nil {
-		return nil, nil // sent in the clear
+	cur := wire.NewCursor(ans)
+	switch cur.Byte() {
+	case wire.AnsError:
+		msg := cur.Str()
+		if cur.Err() == nil {
+			return nil, fmt.Errorf("plugin %s: %s: %s", rc.h.name, rc.encodeWhat, msg)
+		}
+	case wire.AnsClear:
+		cur.End()
+		if cur.Err() == nil {
+			return nil, nil // sent in the clear
+		}
+	case wire.AnsPayload:
+		// The strings are mostly those of the last answer: reused.
+		last := rc.last.Load()
+		if last == nil {
+			last = &names{}
+		}
+		p := &core.EncodedPayload{Payload: cur.Bytes(), Algo: cur.StrLike(last.algo), Serializer: cur.StrLike(last.serializer),
+			Cipher: cur.StrLike(last.cipher), Key: cur.StrLike(last.key)}
+		cur.End()
+		if cur.Err() == nil {
+			if p.Algo != last.algo || p.Serializer != last.serializer || p.Cipher != last.cipher || p.Key != last.key {
+				rc.last.Store(&names{p.Algo, p.Serializer, p.Cipher, p.Key})
+			}
+			return p, nil
+		}
+	default:
+		if cur.Err() == nil {
+			return nil, fmt.Errorf("plugin %s: %s: %w", rc.h.name, rc.encodeWhat, garbage(fmt.Errorf("unknown status %d", ans[0])))
+		}
 	}
-	p := &core.EncodedPayload{Payload: f.Bytes(0), Algo: f.Str(1), Serializer: f.Str(2), Cipher: f.Str(3), Key: f.Str(4)}
-	if f.Err() != nil {
-		return nil, fmt.Errorf("plugin %s: %s: %w", rc.h.name, rc.encodeWhat, garbage(f.Err()))
-	}
-	return p, nil
+	return nil, fmt.Errorf("plugin %s: %s: %w", rc.h.name, rc.encodeWhat, garbage(cur.Err()))
 }
 
-// Decode decodes the payload in the plugin.
+// names are the strings of an encoded payload.
+type names struct{ algo, serializer, cipher, key string }
+
+// Decode decodes the payload in the plugin. The request and the answer
+// are coded by hand (see package internal/wire), but for args and kwargs.
 func (rc *remoteCodec) Decode(ctx context.Context, originating bool, uri string, p *core.EncodedPayload) (string, []any, map[string]any, error) {
-	f, err := rc.h.call(ctx, rc.decodeWhat, rc, []any{int64(wire.OpDecode), rc.id, originating, uri, p.Payload, p.Algo, p.Serializer, p.Cipher, p.Key})
+	it := wire.NewItem()
+	b := append(it.B, wire.OpDecode)
+	b = binary.AppendUvarint(b, rc.id)
+	b = wire.AppendBool(b, originating)
+	b = wire.AppendString(b, uri)
+	b = wire.AppendBytes(b, p.Payload)
+	b = wire.AppendString(b, p.Algo)
+	b = wire.AppendString(b, p.Serializer)
+	b = wire.AppendString(b, p.Cipher)
+	it.B = wire.AppendString(b, p.Key)
+	ans, err := rc.h.callRaw(ctx, rc.decodeWhat, rc, it)
 	if err != nil {
 		return "", nil, nil, err
 	}
-	inner, args, kwargs := f.Str(0), f.List(1), f.Map(2)
-	if f.Err() != nil {
-		return "", nil, nil, fmt.Errorf("plugin %s: %s: %w", rc.h.name, rc.decodeWhat, garbage(f.Err()))
+	cur := wire.NewCursor(ans)
+	switch cur.Byte() {
+	case wire.AnsError:
+		msg := cur.Str()
+		if cur.Err() == nil {
+			return "", nil, nil, fmt.Errorf("plugin %s: %s: %s", rc.h.name, rc.decodeWhat, msg)
+		}
+	case wire.AnsPayload:
+		// The answer is a slice of a wire.Reader's buffer, which is not
+		// reused: its payloads alias it instead of being copied.
+		inner, args, kwargs := cur.StrLike(uri), cur.List(), cur.Map()
+		cur.End()
+		if cur.Err() == nil {
+			return inner, args, kwargs, nil
+		}
+	default:
+		if cur.Err() == nil {
+			return "", nil, nil, fmt.Errorf("plugin %s: %s: %w", rc.h.name, rc.decodeWhat, garbage(fmt.Errorf("unknown status %d", ans[0])))
+		}
 	}
-	return inner, args, kwargs, nil
+	return "", nil, nil, fmt.Errorf("plugin %s: %s: %w", rc.h.name, rc.decodeWhat, garbage(cur.Err()))
 }
 
 // remoteSerializer is an object serializer that runs in the plugin

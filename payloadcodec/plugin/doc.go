@@ -23,7 +23,7 @@
 // request that holds up the rest gets them a helper. Throughput then
 // grows with the number of concurrent callers instead of being bounded by
 // the latency (1 KiB cryptobox payloads on 2 cores: 4k/s for one caller,
-// about 36–44k/s for 64 to 256, where the CPU time of the two processes,
+// about 34–49k/s for 64 to 256, where the CPU time of the two processes,
 // not the latency, is the limit; see the README).
 //
 // Why a socket of its own: go-plugin starts the process, checks the
@@ -33,11 +33,14 @@
 // answers travel there, not on a gRPC stream, whose framing, flow control
 // and per-message buffers cost both processes a fifth of their CPU time
 // per payload and nearly half of what the host allocated. Items (request id,
-// length, CBOR body) follow each other on the socket, written with one
-// writev for all that are queued and read into 32 KiB buffers that are
-// never reused, so that a body is decoded in place
-// (cbor.UnmarshalAliasing). CBOR is the value representation of package
-// core: payloads keep their exact types.
+// length, body) follow each other on the socket, written with one writev
+// for all that are queued and read into 32 KiB buffers that are never
+// reused, so that a body is decoded in place (cbor.UnmarshalAliasing).
+// CBOR is the value representation of package core: payloads keep their
+// exact types. The bodies of every payload's requests and answers, Encode
+// and Decode, are coded by hand (length-prefixed bytes and strings) around
+// the CBOR of just args and kwargs: decoding answers was a third of the
+// host's CPU time, and their values most of its allocations.
 //
 // No plugin outlives its host: Close ends it, on Linux the kernel kills it
 // when the host dies (a parent-death signal), and a plugin whose parent

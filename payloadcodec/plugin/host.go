@@ -300,40 +300,74 @@ func (h *Host) live(ctx context.Context) (*conn, error) {
 // results; what names the request in errors ("codec \"zstd\": decode").
 // open, when set, is a codec to open first in a newly started process.
 func (h *Host) call(ctx context.Context, what string, open *remoteCodec, req []any) (wire.Fields, error) {
-	res, err := h.callConn(ctx, open, req)
+	it, err := cborItem(req)
+	if err != nil {
+		return wire.Fields{}, fmt.Errorf("plugin %s: %s: %w", h.name, what, err)
+	}
+	ans, err := h.callRaw(ctx, what, open, it)
+	if err != nil {
+		return wire.Fields{}, err
+	}
+	res, err := parseAnswer(ans)
 	if err != nil {
 		return res, fmt.Errorf("plugin %s: %s: %w", h.name, what, err)
 	}
 	return res, nil
 }
 
-func (h *Host) callConn(ctx context.Context, open *remoteCodec, req []any) (wire.Fields, error) {
+// callRaw sends the request it (a wire.NewItem with its body) on the
+// running conn and returns the answer's body, as call does.
+func (h *Host) callRaw(ctx context.Context, what string, open *remoteCodec, it *wire.Item) ([]byte, error) {
+	ans, err := h.callConn(ctx, open, it)
+	if err != nil {
+		return nil, fmt.Errorf("plugin %s: %s: %w", h.name, what, err)
+	}
+	return ans, nil
+}
+
+func (h *Host) callConn(ctx context.Context, open *remoteCodec, it *wire.Item) ([]byte, error) {
 	c, err := h.live(ctx)
 	if err != nil {
-		return wire.Fields{}, err
+		wire.FreeItem(it)
+		return nil, err
 	}
 	if open != nil {
 		if err := open.ensureOpen(ctx, c); err != nil {
-			return wire.Fields{}, err
+			wire.FreeItem(it)
+			return nil, err
 		}
 	}
-	return h.send(ctx, c, req)
+	return c.roundTrip(ctx, it, h.opts.CallTimeout)
 }
 
-// send encodes a request, sends it on c and reads the answer: [error or
-// nil, results…]. A plugin's error is returned as it said it; an answer
-// that does not parse is garbage, and says so.
-func (h *Host) send(ctx context.Context, c *conn, req []any) (wire.Fields, error) {
+// cborItem is a request item whose body is req in CBOR.
+func cborItem(req []any) (*wire.Item, error) {
 	it := wire.NewItem()
 	var err error
 	if it.B, err = cbor.Object.Marshal(it.B, req); err != nil {
 		wire.FreeItem(it)
-		return wire.Fields{}, fmt.Errorf("the request does not encode: %w", err)
+		return nil, fmt.Errorf("the request does not encode: %w", err)
+	}
+	return it, nil
+}
+
+// send encodes a request in CBOR, sends it on c and reads the answer.
+func (h *Host) send(ctx context.Context, c *conn, req []any) (wire.Fields, error) {
+	it, err := cborItem(req)
+	if err != nil {
+		return wire.Fields{}, err
 	}
 	ans, err := c.roundTrip(ctx, it, h.opts.CallTimeout)
 	if err != nil {
 		return wire.Fields{}, err
 	}
+	return parseAnswer(ans)
+}
+
+// parseAnswer reads a CBOR answer: [error or nil, results…]. A plugin's
+// error is returned as it said it; an answer that does not parse is
+// garbage, and says so.
+func parseAnswer(ans []byte) (wire.Fields, error) {
 	// The answer is a slice of a wire.Reader's buffer, which is not
 	// reused: its payloads can alias it instead of being copied.
 	v, err := cbor.UnmarshalAliasing(ans)

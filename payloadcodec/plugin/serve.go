@@ -275,13 +275,17 @@ func (b *batch) watch(help func()) {
 }
 
 func (s *server) handle(ctx context.Context, r request, out chan<- *wire.Item, done <-chan struct{}) {
-	ans := s.answer(ctx, r.body)
 	it := wire.NewItem()
-	b, err := cbor.Object.Marshal(it.B, ans)
-	if err != nil {
-		b, _ = cbor.Object.Marshal(it.B[:wire.HeaderSize], []any{"the answer does not encode: " + err.Error()})
+	if len(r.body) > 0 && (r.body[0] == wire.OpEncode || r.body[0] == wire.OpDecode) {
+		it.B = s.handCoded(ctx, it.B, r.body)
+	} else {
+		ans := s.answer(ctx, r.body)
+		b, err := cbor.Object.Marshal(it.B, ans)
+		if err != nil {
+			b, _ = cbor.Object.Marshal(it.B[:wire.HeaderSize], []any{"the answer does not encode: " + err.Error()})
+		}
+		it.B = b
 	}
-	it.B = b
 	select {
 	case out <- it.Seal(r.id):
 	case <-done:
@@ -311,8 +315,6 @@ func (s *server) answer(ctx context.Context, body []byte) (ans []any) {
 	switch op {
 	case wire.OpOpen:
 		err = s.open(&f)
-	case wire.OpEncode, wire.OpDecode:
-		res, err = s.codecOp(ctx, op, &f)
 	case wire.OpMarshal, wire.OpUnmarshal:
 		res, err = s.serializerOp(op, &f)
 	default:
@@ -346,35 +348,92 @@ func (s *server) open(f *wire.Fields) error {
 	return nil
 }
 
-func (s *server) codecOp(ctx context.Context, op int, f *wire.Fields) ([]any, error) {
-	id := f.Uint(1)
+// codec is the opened codec with the id that cur reads.
+func (s *server) codec(cur *wire.Cursor) (core.PayloadCodec, error) {
+	id := cur.Uvarint()
+	if cur.Err() != nil {
+		return nil, fmt.Errorf("malformed request: %w", cur.Err())
+	}
 	s.mu.RLock()
 	c := s.codecs[id]
 	s.mu.RUnlock()
 	if c == nil {
 		return nil, fmt.Errorf("codec %d was not opened", id)
 	}
-	originating, uri := f.Bool(2), f.Str(3)
-	if op == wire.OpEncode {
-		args, kwargs := f.List(4), f.Map(5)
-		if f.Err() != nil {
-			return nil, f.Err()
+	return c, nil
+}
+
+// handCoded answers a hand-coded request (body), Encode or Decode,
+// appending the hand-coded answer to dst; a panic of the codec is the
+// request's error.
+func (s *server) handCoded(ctx context.Context, dst, body []byte) (ans []byte) {
+	fail := func(msg string) []byte { return wire.AppendString(append(dst[:wire.HeaderSize], wire.AnsError), msg) }
+	defer func() {
+		if r := recover(); r != nil {
+			ans = fail(fmt.Sprintf("panic: %v", r))
 		}
-		enc, err := c.Encode(ctx, originating, uri, args, kwargs)
-		if err != nil || enc == nil {
-			return []any{nil}, err
-		}
-		return []any{orEmpty(enc.Payload), enc.Algo, enc.Serializer, enc.Cipher, enc.Key}, nil
+	}()
+	cur := wire.NewCursor(body)
+	var err error
+	if cur.Byte() == wire.OpEncode {
+		ans, err = s.encode(ctx, dst, &cur)
+	} else {
+		ans, err = s.decode(ctx, dst, &cur)
 	}
-	p := &core.EncodedPayload{Payload: f.Bytes(4), Algo: f.Str(5), Serializer: f.Str(6), Cipher: f.Str(7), Key: f.Str(8)}
-	if f.Err() != nil {
-		return nil, f.Err()
+	if err != nil {
+		return fail(err.Error())
+	}
+	return ans
+}
+
+func (s *server) encode(ctx context.Context, dst []byte, cur *wire.Cursor) ([]byte, error) {
+	c, err := s.codec(cur)
+	if err != nil {
+		return nil, err
+	}
+	// body is a slice of a wire.Reader's buffer, which is not reused:
+	// payloads alias it instead of being copied.
+	originating, uri, args, kwargs := cur.Bool(), cur.Str(), cur.List(), cur.Map()
+	if cur.End(); cur.Err() != nil {
+		return nil, fmt.Errorf("malformed request: %w", cur.Err())
+	}
+	enc, err := c.Encode(ctx, originating, uri, args, kwargs)
+	if err != nil {
+		return nil, err
+	}
+	if enc == nil {
+		return append(dst, wire.AnsClear), nil
+	}
+	b := wire.AppendBytes(append(dst, wire.AnsPayload), enc.Payload)
+	b = wire.AppendString(b, enc.Algo)
+	b = wire.AppendString(b, enc.Serializer)
+	b = wire.AppendString(b, enc.Cipher)
+	return wire.AppendString(b, enc.Key), nil
+}
+
+func (s *server) decode(ctx context.Context, dst []byte, cur *wire.Cursor) ([]byte, error) {
+	c, err := s.codec(cur)
+	if err != nil {
+		return nil, err
+	}
+	originating, uri := cur.Bool(), cur.Str()
+	// The payload aliases body, which is not reused.
+	p := &core.EncodedPayload{Payload: cur.Bytes(), Algo: cur.Str(), Serializer: cur.Str(), Cipher: cur.Str(), Key: cur.Str()}
+	if cur.End(); cur.Err() != nil {
+		return nil, fmt.Errorf("malformed request: %w", cur.Err())
 	}
 	uri, args, kwargs, err := c.Decode(ctx, originating, uri, p)
 	if err != nil {
 		return nil, err
 	}
-	return []any{uri, args, kwargs}, nil
+	b := wire.AppendString(append(dst, wire.AnsPayload), uri)
+	if b, err = wire.AppendValue(b, args); err == nil {
+		b, err = wire.AppendValue(b, kwargs)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("the answer does not encode: %w", err)
+	}
+	return b, nil
 }
 
 func (s *server) serializerOp(op int, f *wire.Fields) ([]any, error) {

@@ -9,7 +9,9 @@
 // they queue up while the previous write is made; answers come back in
 // any order, matched by id. A request or answer body is one CBOR array
 // (package serializers/cbor, the value representation of package core),
-// so that payloads keep their exact types.
+// so that payloads keep their exact types, but for the requests of every
+// payload, Encode and Decode, and their answers, which are coded by hand
+// around the CBOR of args and kwargs (handcoded.go).
 //
 // It is internal so that the host, the plugin SDK and the tests' misbehaving
 // plugins share one definition.
@@ -28,7 +30,7 @@ import (
 // than an autobahn host says so and exits, and a host refuses a plugin of
 // another protocol version.
 const (
-	ProtocolVersion  = 2
+	ProtocolVersion  = 3
 	MagicCookieKey   = "AUTOBAHN_PLUGIN"
 	MagicCookieValue = "wamp-payload-codecs-and-serializers"
 	// PluginName is the one go-plugin plugin a plugin binary serves.
@@ -49,11 +51,13 @@ const MaxMessage = 64 << 20
 // instead of adding more items to the write.
 const MaxBatch = 1 << 20
 
-// Operations of a request: the first element of its body.
+// Operations of a request: the first element of its body (a CBOR array),
+// or for Encode and Decode its first byte (coded by hand: see
+// handcoded.go).
 const (
 	OpOpen      = 0 // [op, codecID, algo, config] → [err]
-	OpEncode    = 1 // [op, codecID, originating, uri, args, kwargs] → [err, payload|nil, algo, serializer, cipher, key]
-	OpDecode    = 2 // [op, codecID, originating, uri, payload, algo, serializer, cipher, key] → [err, uri, args, kwargs]
+	OpEncode    = 1 // op, codecID, originating, uri, args, kwargs → AnsError msg | AnsClear | AnsPayload payload, algo, serializer, cipher, key
+	OpDecode    = 2 // op, codecID, originating, uri, payload, algo, serializer, cipher, key → AnsError msg | AnsPayload uri, args, kwargs
 	OpMarshal   = 3 // [op, serializerIndex, value] → [err, bytes]
 	OpUnmarshal = 4 // [op, serializerIndex, bytes] → [err, value]
 )
