@@ -189,8 +189,10 @@ func (s *session) routed(m core.Message) {
 			s.closeTransport()
 			return
 		}
+		// Leave first: once the client has the answer, the session is
+		// gone (counts, meta API), and the transport may carry a new one.
+		s.leave()
 		s.send(&core.Goodbye{Reason: core.URICloseGoodbyeAndOut})
-		s.leave() // the transport may carry a new session
 		// … within the handshake timeout, like a new connection.
 		s.started = time.Now()
 		s.handshake = time.AfterFunc(s.router.opts.HandshakeTimeout, s.handshakeExpired)
