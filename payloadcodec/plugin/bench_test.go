@@ -16,6 +16,7 @@ import (
 	"github.com/autobahn-go/autobahn/core"
 	"github.com/autobahn-go/autobahn/payloadcodec/cryptobox"
 	"github.com/autobahn-go/autobahn/payloadcodec/plugin"
+	"github.com/autobahn-go/autobahn/payloadcodec/plugin/internal/xortest"
 	"github.com/autobahn-go/autobahn/serializers/cbor"
 )
 
@@ -95,18 +96,20 @@ func BenchmarkCodec1KiB(b *testing.B) {
 	// One private key for both sides: the originator's Encode and the
 	// responder's Decode then work with the one ring.
 	config := map[string]any{cryptobox.ConfigKeys: `[{"uri": "", "key": "` + priv + `"}]`}
-	inproc, err := cryptobox.NewFromConfig(config)
-	if err != nil {
-		b.Fatal(err)
-	}
 	var args []string
 	if f := os.Getenv("PLUGIN_BENCH_PROFILE"); f != "" {
 		args = []string{"-cpuprofile", f}
 	}
 	h, reg := load(b, plugin.Options{Env: strings.Fields(os.Getenv("PLUGIN_BENCH_ENV"))}, args...)
-	remote, err := reg.NewPayloadCodec(cryptobox.Algo, config)
-	if err != nil {
-		b.Fatal(err)
+	// cryptobox, which issue 10 names, and xor, a codec that costs little
+	// itself, so that the plugin's own overhead shows.
+	codecs := []struct {
+		name   string
+		config map[string]any
+		make   func(map[string]any) (core.PayloadCodec, error)
+	}{
+		{cryptobox.Algo, config, cryptobox.NewFromConfig},
+		{"xor", nil, xortest.New},
 	}
 	for _, callers := range []int{1, 16, 64, 256} {
 		report := func(b *testing.B, d time.Duration) {
@@ -115,32 +118,42 @@ func BenchmarkCodec1KiB(b *testing.B) {
 		b.Run(fmt.Sprintf("plain/callers=%d", callers), func(b *testing.B) {
 			report(b, runCallers(b, callers, b.N, plainOp))
 		})
-		b.Run(fmt.Sprintf("cryptobox-inproc/callers=%d", callers), func(b *testing.B) {
-			cpu := processCPU()
-			report(b, runCallers(b, callers, b.N, codecOp(inproc)))
-			b.ReportMetric(float64((processCPU()-cpu).Nanoseconds())/float64(b.N), "host-cpu-ns/op")
-		})
-		b.Run(fmt.Sprintf("cryptobox-plugin/callers=%d", callers), func(b *testing.B) {
-			// The baseline: the in-process codec with the same callers,
-			// the faster of a run before and one after (the machine's
-			// load varies).
-			const baseN = 5000
-			base := runCallers(b, callers, baseN, codecOp(inproc)).Seconds() / baseN
-			b.ResetTimer()
-			hostCPU, pluginCPU := processCPU(), threadsCPU(h.Stats().Pid)
-			d := runCallers(b, callers, b.N, codecOp(remote))
-			hostCPU, pluginCPU = processCPU()-hostCPU, threadsCPU(h.Stats().Pid)-pluginCPU
-			report(b, d)
-			b.StopTimer()
-			base = min(base, runCallers(b, callers, baseN, codecOp(inproc)).Seconds()/baseN)
-			b.ReportMetric(d.Seconds()/float64(b.N)/base, "x-inproc")
-			// CPU time per payload, which the load of other processes on
-			// the machine does not change as it changes wall time.
-			b.ReportMetric(float64(hostCPU.Nanoseconds())/float64(b.N), "host-cpu-ns/op")
-			if pluginCPU > 0 {
-				b.ReportMetric(float64(pluginCPU.Nanoseconds())/float64(b.N), "plugin-cpu-ns/op")
+		for _, c := range codecs {
+			inproc, err := c.make(c.config)
+			if err != nil {
+				b.Fatal(err)
 			}
-		})
+			remote, err := reg.NewPayloadCodec(c.name, c.config)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Run(fmt.Sprintf("%s-inproc/callers=%d", c.name, callers), func(b *testing.B) {
+				cpu := processCPU()
+				report(b, runCallers(b, callers, b.N, codecOp(inproc)))
+				b.ReportMetric(float64((processCPU()-cpu).Nanoseconds())/float64(b.N), "host-cpu-ns/op")
+			})
+			b.Run(fmt.Sprintf("%s-plugin/callers=%d", c.name, callers), func(b *testing.B) {
+				// The baseline: the in-process codec with the same callers,
+				// the faster of a run before and one after (the machine's
+				// load varies).
+				const baseN = 5000
+				base := runCallers(b, callers, baseN, codecOp(inproc)).Seconds() / baseN
+				b.ResetTimer()
+				hostCPU, pluginCPU := processCPU(), threadsCPU(h.Stats().Pid)
+				d := runCallers(b, callers, b.N, codecOp(remote))
+				hostCPU, pluginCPU = processCPU()-hostCPU, threadsCPU(h.Stats().Pid)-pluginCPU
+				report(b, d)
+				b.StopTimer()
+				base = min(base, runCallers(b, callers, baseN, codecOp(inproc)).Seconds()/baseN)
+				b.ReportMetric(d.Seconds()/float64(b.N)/base, "x-inproc")
+				// CPU time per payload, which the load of other processes on
+				// the machine does not change as it changes wall time.
+				b.ReportMetric(float64(hostCPU.Nanoseconds())/float64(b.N), "host-cpu-ns/op")
+				if pluginCPU > 0 {
+					b.ReportMetric(float64(pluginCPU.Nanoseconds())/float64(b.N), "plugin-cpu-ns/op")
+				}
+			})
+		}
 	}
 }
 
