@@ -251,10 +251,13 @@ func (s *session) hello(m *core.Hello) {
 		s.abort(core.URINoAuthMethod, fmt.Sprintf("cannot authenticate using any of the offered authmethods %q: this router admits %q", m.Details.AuthMethods, authNames(s.auth)))
 		return
 	}
-	if r.authLimiter.blocked(peerHost(s.t.Details().PeerAddr), time.Now()) {
+	// Once per HELLO: a WebSocket transport makes its details anew on each
+	// call (an idle session keeps none of them).
+	td := s.t.Details()
+	if r.authLimiter.blocked(peerHost(td.PeerAddr), time.Now()) {
 		if r.stats.authThrottled.Add(1)&1023 == 1 {
 			r.logger.Warn("router: refusing HELLOs from a peer that failed authentication too often",
-				"peer", s.t.Details().Peer, "max_failures", r.opts.MaxAuthFailures, "window", r.opts.AuthFailureWindow,
+				"peer", td.Peer, "max_failures", r.opts.MaxAuthFailures, "window", r.opts.AuthFailureWindow,
 				"throttled", r.stats.authThrottled.Load())
 		}
 		s.abort(core.URIAuthenticationFailed, "too many failed authentications from this host; try again later")
@@ -265,7 +268,7 @@ func (s *session) hello(m *core.Hello) {
 	} else {
 		s.id = randomID() // Realm.join picks another if it is taken
 	}
-	q := &AuthRequest{Realm: m.Realm, Hello: &m.Details, Transport: s.t.Details(), Session: s.id, router: r}
+	q := &AuthRequest{Realm: m.Realm, Hello: &m.Details, Transport: td, Session: s.id, router: r}
 	ctx, cancel := s.handshakeContext()
 	defer cancel()
 	id, challenge, state, err := method.Hello(ctx, q)
